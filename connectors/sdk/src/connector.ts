@@ -1,0 +1,83 @@
+// The Connector interface: what every source integration implements, in-process or standalone.
+// Connectors only fetch and translate; storage, dedupe, retries toward the store and export are
+// the collector's job.
+import type { TSchema, Static } from 'typebox';
+import type { ChangeEventInput, ChangeKind } from './change-event.js';
+
+/** The subset of pino's logger a connector may use (the collector hands it a child logger). */
+export interface ConnectorLogger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  child(bindings: Record<string, unknown>): ConnectorLogger;
+}
+
+/** Durable key/value state for one connector instance (cursors, ETags, backfill progress). */
+export interface ConnectorState {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface EmitResult {
+  /** Ids of the stored events, in the order given. */
+  ids: string[];
+  created: number;
+  updated: number;
+  /** Same externalId seen before with nothing newer: stored event left as it was. */
+  unchanged: number;
+}
+
+/** Progress of long work (a backfill): shown in the log and on /api/v1/connectors. */
+export interface ConnectorProgress {
+  phase: string;
+  done: number;
+  total?: number;
+  unit?: string;
+}
+
+export interface ConnectorHealth {
+  /** One short sentence for people: "polling 12 repositories", "rate limited until 10:42". */
+  message?: string;
+  /** When the connector last finished a full sync with its source. */
+  lastSyncAt?: Date;
+  progress?: ConnectorProgress | null;
+  /** Small, non-secret figures: remaining rate-limit budget, repositories watched, ... */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export interface ConnectorContext<Config = unknown> {
+  /** Instance name from the config (unique), e.g. `github-acme`. */
+  readonly name: string;
+  readonly config: Config;
+  readonly logger: ConnectorLogger;
+  /** Aborted when the connector must stop; every wait and request should honour it. */
+  readonly signal: AbortSignal;
+  readonly state: ConnectorState;
+  /** Hands normalized events to the ingest pipeline (validated, deduplicated, stored). */
+  emit(events: ChangeEventInput | ChangeEventInput[]): Promise<EmitResult>;
+  reportHealth(health: ConnectorHealth): void;
+}
+
+/**
+ * One running connector. `run` resolves once `ctx.signal` is aborted and the connector has
+ * stopped cleanly, and rejects when it failed (the runner then restarts it with backoff).
+ */
+export interface Connector {
+  run(): Promise<void>;
+}
+
+/** The one description of a connector type: what the collector's registry lists. */
+export interface ConnectorDefinition<S extends TSchema = TSchema> {
+  /** Type name used in config: `github`, `gitlab`, `kubernetes`. */
+  readonly type: string;
+  readonly description: string;
+  /** The kinds of change this connector produces. */
+  readonly kinds: readonly ChangeKind[];
+  /** Schema of its `options` in painchain.yaml. */
+  readonly configSchema: S;
+  /** Options that make a valid, runnable (if idle) connector: the conformance kit starts it. */
+  defaultConfig(): Static<S>;
+  create(ctx: ConnectorContext<Static<S>>): Connector;
+}

@@ -1,0 +1,2 @@
+export * from './change-event.js';
+export * from './connector.js';

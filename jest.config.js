@@ -1,0 +1,28 @@
+// One jest for the whole repository: each workspace is a project; TypeScript goes through swc.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'es6' },
+  },
+];
+
+/** @param {string} name @param {string} dir */
+const project = (name, dir) => ({
+  displayName: name,
+  rootDir: dir,
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  // Sources import siblings as './x.js' (NodeNext); jest resolves the .ts file.
+  moduleNameMapper: {
+    '^@painchain/sdk$': '<rootDir>/../connectors/sdk/src/index.ts',
+    '^@painchain/sdk/testkit$': '<rootDir>/../connectors/sdk/src/testkit/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+});
+
+export default {
+  projects: [project('sdk', '<rootDir>/connectors/sdk'), project('collector', '<rootDir>/collector')],
+};
