@@ -24,5 +24,10 @@ const project = (name, dir) => ({
 });
 
 export default {
-  projects: [project('sdk', '<rootDir>/connectors/sdk'), project('collector', '<rootDir>/collector')],
+  // Starting embedded PGlite (WebAssembly) takes a few seconds on a 2-core machine.
+  testTimeout: 30_000,
+  projects: [
+    project('sdk', '<rootDir>/connectors/sdk'),
+    project('collector', '<rootDir>/collector'),
+  ],
 };

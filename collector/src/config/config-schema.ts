@@ -11,15 +11,26 @@ export const DEFAULT_MAX_FUTURE_SECONDS = 24 * 60 * 60;
 /** 18 months. */
 export const DEFAULT_RETENTION_DAYS = 548;
 export const DEFAULT_POOL_SIZE = 10;
+/** Tenant of a token or connector that names none. */
+export const DEFAULT_TENANT = 'default';
+export const DEFAULT_LOG_LEVEL = 'info';
 
 export const SCOPES = ['ingest', 'read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const TenantName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+const TenantName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+});
 
 export const TokenConfig = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 64, description: 'Shown in logs instead of the token' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'Shown in logs instead of the token',
+    }),
     token: Type.String({
       minLength: 16,
       description: 'The secret; write ${ENV_VAR}, never the value itself',
@@ -59,7 +70,9 @@ export const ConfigFile = Type.Object(
     store: Type.Optional(
       Type.Object(
         {
-          url: Type.Optional(Type.String({ description: 'postgres://… ; empty means embedded PGlite' })),
+          url: Type.Optional(
+            Type.String({ description: 'postgres://… ; empty means embedded PGlite' }),
+          ),
           dataDir: Type.Optional(Type.String({ minLength: 1 })),
           poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           retentionDays: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -79,7 +92,9 @@ export const ConfigFile = Type.Object(
     ingest: Type.Optional(
       Type.Object(
         {
-          maxBatchEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: DEFAULT_MAX_BATCH_EVENTS })),
+          maxBatchEvents: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: DEFAULT_MAX_BATCH_EVENTS }),
+          ),
           maxFutureSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
           allowFutureTimestamps: Type.Optional(Type.Boolean()),
         },
@@ -89,7 +104,9 @@ export const ConfigFile = Type.Object(
     log: Type.Optional(
       Type.Object(
         {
-          level: Type.Optional(Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+          level: Type.Optional(
+            Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -37,8 +37,8 @@ export const MAX_TITLE_LENGTH = 300;
 const ConnectorName = Type.String({
   minLength: 1,
   maxLength: 64,
-  pattern: '^[a-z0-9][a-z0-9_.-]*$',
-  description: 'Source system, lower case: github, gitlab, kubernetes, argocd, ci, ...',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+  description: 'Source system: github, gitlab, kubernetes, argocd, ci, ... (stored in lower case)',
 });
 
 /**
@@ -69,7 +69,10 @@ export const ChangeRefs = Type.Object(
     ),
     image: Type.Optional(ShortText('container image, name@digest or name:tag')),
     pipeline: Type.Optional(
-      Type.Unsafe<string | number>({ type: ['string', 'integer'], description: 'pipeline or run id' }),
+      Type.Unsafe<string | number>({
+        type: ['string', 'integer'],
+        description: 'pipeline or run id',
+      }),
     ),
     version: Type.Optional(ShortText('released or deployed version', 256)),
   },
@@ -78,7 +81,8 @@ export const ChangeRefs = Type.Object(
       type: ['string', 'integer', 'array'],
       items: { type: 'string' },
     }),
-    description: 'Correlation keys that link the change to others (commit → pipeline → image → rollout)',
+    description:
+      'Correlation keys that link the change to others (commit → pipeline → image → rollout)',
   },
 );
 export type ChangeRefs = Static<typeof ChangeRefs>;
@@ -116,7 +120,9 @@ export const ChangeEventInput = Type.Object(
     author: Type.Optional(Type.String({ maxLength: 256 })),
     url: Type.Optional(Type.String({ maxLength: 2048 })),
     refs: Type.Optional(ChangeRefs),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 64 })),
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 64 }),
+    ),
     data: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), { description: 'Connector-specific detail' }),
     ),

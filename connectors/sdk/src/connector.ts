@@ -55,14 +55,24 @@ export interface ConnectorContext<Config = unknown> {
   /** Aborted when the connector must stop; every wait and request should honour it. */
   readonly signal: AbortSignal;
   readonly state: ConnectorState;
-  /** Hands normalized events to the ingest pipeline (validated, deduplicated, stored). */
+  /**
+   * Hands normalized events to the ingest pipeline (validated, deduplicated, stored).
+   * Rejects once `signal` is aborted or the run has ended: nothing is stored after stop.
+   */
   emit(events: ChangeEventInput | ChangeEventInput[]): Promise<EmitResult>;
+  /**
+   * Updates what `/api/v1/connectors` shows. Fields given replace the previous ones, fields left
+   * out keep their last value (`progress: null` clears progress), so a backfill can report
+   * progress alone without repeating `lastSyncAt`.
+   */
   reportHealth(health: ConnectorHealth): void;
 }
 
 /**
  * One running connector. `run` resolves once `ctx.signal` is aborted and the connector has
  * stopped cleanly, and rejects when it failed (the runner then restarts it with backoff).
+ * Resolving before the signal is aborted counts as a failure too ("returned before stop"):
+ * a connector with nothing to do waits for the signal.
  */
 export interface Connector {
   run(): Promise<void>;
@@ -79,5 +89,9 @@ export interface ConnectorDefinition<S extends TSchema = TSchema> {
   readonly configSchema: S;
   /** Options that make a valid, runnable (if idle) connector: the conformance kit starts it. */
   defaultConfig(): Static<S>;
+  /**
+   * Builds a connector for one run; work starts in `run()`. Called again, with a fresh context,
+   * for every restart. Throwing here counts as a failed run.
+   */
   create(ctx: ConnectorContext<Static<S>>): Connector;
 }

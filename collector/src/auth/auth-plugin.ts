@@ -1,0 +1,81 @@
+// Bearer-token authentication with scopes, each token bound to a tenant. A route declares the
+// scope it needs in `config.scope`; routes without one (health, metrics, docs) are public.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Scope, TokenConfig } from '../config/config-schema.js';
+import { Errors } from '../errors.js';
+
+export const DEFAULT_TENANT = 'default';
+
+export interface Principal {
+  /** The token's name from the config, or `anonymous` when auth is off. */
+  name: string;
+  tenant: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a caller needs; absent = public route. */
+    scope?: Scope;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+export interface AuthOptions {
+  /** Empty when auth is off (loopback-only or `auth.disabled`). */
+  tokens: readonly Required<TokenConfig>[];
+}
+
+const ALL_SCOPES: ReadonlySet<Scope> = new Set(['ingest', 'read', 'admin']);
+const ANONYMOUS: Principal = { name: 'anonymous', tenant: DEFAULT_TENANT, scopes: ALL_SCOPES };
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { tokens }) => {
+  // Comparing fixed-length digests keeps the comparison constant-time whatever the lengths;
+  // every token is compared, so the time does not tell which one (or whether any) matched.
+  const known = tokens.map((t) => ({
+    digest: digest(t.token),
+    principal: {
+      name: t.name,
+      tenant: t.tenant,
+      scopes: t.scopes.includes('admin') ? ALL_SCOPES : new Set(t.scopes),
+    } satisfies Principal,
+  }));
+
+  const identify = (request: FastifyRequest): Principal => {
+    const header = request.headers.authorization;
+    if (!header) throw new Errors.Unauthorized('Send the header Authorization: Bearer <token>');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1])
+      throw new Errors.Unauthorized('The Authorization header must be "Bearer <token>"');
+    const presented = digest(match[1]);
+    let found: Principal | undefined;
+    for (const k of known) if (timingSafeEqual(k.digest, presented)) found = k.principal;
+    if (!found) throw new Errors.Unauthorized('The token is not valid');
+    return found;
+  };
+
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRequest', async (request, reply) => {
+    const scope = request.routeOptions.config.scope;
+    if (!scope) return;
+    if (known.length === 0) {
+      request.principal = ANONYMOUS;
+      return;
+    }
+    try {
+      request.principal = identify(request);
+    } catch (err) {
+      reply.header('www-authenticate', 'Bearer realm="painchain"');
+      throw err;
+    }
+    if (!request.principal.scopes.has(scope)) throw new Errors.Forbidden(scope);
+  });
+};
+
+export const auth = fp(authPlugin, { name: 'painchain-auth' });

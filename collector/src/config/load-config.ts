@@ -1,0 +1,552 @@
+// Configuration as code: painchain.yaml (or a plain object) → interpolated, validated, defaulted,
+// frozen Config. A bad file yields one ConfigError listing every problem with file:line:column.
+import { readFile } from 'node:fs/promises';
+import type { ConnectorDefinition } from '@painchain/sdk';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { TLocalizedValidationError } from 'typebox/error';
+import { Value } from 'typebox/value';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { ConfigError, formatPath, type ConfigProblem, type PathSegment } from './config-error.js';
+import {
+  ConfigFile,
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_BATCH_EVENTS,
+  DEFAULT_MAX_FUTURE_SECONDS,
+  DEFAULT_POOL_SIZE,
+  DEFAULT_PORT,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_TENANT,
+  type Config,
+} from './config-schema.js';
+import { interpolate, type Env } from './interpolate.js';
+
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+export interface CreateConfigOptions {
+  /** For `${VAR}` and the env fallbacks. Defaults to none, so a plain object means one thing. */
+  env?: Env;
+  /** The file the object was read from: named in problems and kept as `config.source`. */
+  source?: string;
+  /** The connector types this collector has; `connectors[].type` must be one of them. */
+  connectorTypes?: readonly ConnectorDefinition[];
+  /** Where the value at `path` is in the source (its nearest existing ancestor when missing). */
+  lineOf?: (path: readonly PathSegment[]) => SourcePosition | undefined;
+  /** True where the source quoted the string: a quoted `${VAR}` stays a string. */
+  isQuoted?: (path: readonly PathSegment[]) => boolean;
+}
+
+export interface LoadConfigOptions {
+  /** From `--config`; else `PAINCHAIN_CONFIG`; else no file (every default). */
+  path?: string;
+  /** Defaults to process.env. */
+  env?: Env;
+  connectorTypes?: readonly ConnectorDefinition[];
+}
+
+/** A problem before it is placed in the file. */
+interface Problem {
+  path: PathSegment[];
+  message: string;
+}
+
+/** Used only when the file leaves the value out (an empty variable counts as unset). */
+const ENV_FALLBACKS: readonly { variable: string; path: [string, string]; integer?: boolean }[] = [
+  { variable: 'PAINCHAIN_HOST', path: ['server', 'host'] },
+  { variable: 'PAINCHAIN_PORT', path: ['server', 'port'], integer: true },
+  { variable: 'PAINCHAIN_DATA_DIR', path: ['store', 'dataDir'] },
+  { variable: 'DATABASE_URL', path: ['store', 'url'] },
+  { variable: 'PAINCHAIN_LOG_LEVEL', path: ['log', 'level'] },
+];
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+const configFileValidator = Compile(ConfigFile);
+
+/** Builds the Config from an already parsed file (`{}` gives every default); throws ConfigError. */
+export function createConfig(file: unknown, options: CreateConfigOptions = {}): Config {
+  const env = options.env ?? {};
+  const connectorTypes = options.connectorTypes ?? [];
+  const interpolated = interpolate(withoutNulls(file ?? {}), { env, isQuoted: options.isQuoted });
+  const raw = interpolated.value;
+  const fromEnv = applyEnvFallbacks(raw, env);
+
+  const problems: Problem[] = [...interpolated.problems];
+  if (!configFileValidator.Check(raw)) {
+    problems.push(...schemaProblems(ConfigFile, raw, configFileValidator.Errors(raw), []));
+  }
+  problems.push(...crossFieldProblems(raw, connectorTypes));
+
+  if (problems.length === 0 && configFileValidator.Check(raw)) {
+    return build(raw, options.source, connectorTypes);
+  }
+  // A variable that is not set makes its value wrong too: say so once.
+  const unset = interpolated.problems.map((p) => formatPath(p.path));
+  const placed = problems
+    .filter((p) => interpolated.problems.includes(p) || !isUnder(formatPath(p.path), unset))
+    .map((p) => place(p, fromEnv, options));
+  throw new ConfigError(sortByPosition(placed));
+}
+
+/** Reads, interpolates and validates the configuration file; no file gives every default. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  const env = options.env ?? process.env;
+  const file = options.path || env.PAINCHAIN_CONFIG || undefined;
+  const connectorTypes = options.connectorTypes;
+  if (file === undefined) return createConfig({}, { env, connectorTypes });
+
+  const fail = (message: string): never => {
+    throw new ConfigError([{ file, path: '', message }]);
+  };
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const origin = options.path ? '' : ' (path from PAINCHAIN_CONFIG)';
+    fail(`cannot read the configuration file${origin}: ${readError(error)}`);
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return { file, line, column: col, path: '', message: error.message };
+      }),
+    );
+  }
+  let parsed: unknown = {};
+  try {
+    parsed = doc.toJS();
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  return createConfig(parsed, {
+    env,
+    source: file,
+    connectorTypes,
+    lineOf: (path) => {
+      const { offset } = findNode(doc, path);
+      if (offset === undefined) return undefined;
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, column: col };
+    },
+    isQuoted: (path) => {
+      const { node, complete } = findNode(doc, path);
+      return complete && isScalar(node) && node.type !== 'PLAIN';
+    },
+  });
+}
+
+/** Command-line arguments of the collector (without node and the script). */
+export function parseArgs(argv: readonly string[]): { configPath?: string; help: boolean } {
+  const result: { configPath?: string; help: boolean } = { help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') {
+      result.help = true;
+    } else if (arg === '--config' || arg === '-c') {
+      const value = argv[++i];
+      if (value === undefined || value === '' || value.startsWith('-')) {
+        throw new Error(`${arg} needs a file path: ${arg} painchain.yaml`);
+      }
+      result.configPath = value;
+    } else if (arg.startsWith('--config=')) {
+      const value = arg.slice('--config='.length);
+      if (value === '') throw new Error('--config= needs a file path: --config=painchain.yaml');
+      result.configPath = value;
+    } else {
+      const what = arg.startsWith('-') ? 'unknown option' : 'unexpected argument';
+      throw new Error(`${what} "${arg}"; usage: painchain-collector [--config FILE] [--help]`);
+    }
+  }
+  return result;
+}
+
+/** What the collector runs with, safe to log: no token values, no database password. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    source: config.source ?? '(no file: defaults and environment)',
+    server: { ...config.server },
+    store: {
+      ...config.store,
+      url: config.store.url === undefined ? undefined : maskUrl(config.store.url),
+      engine: config.store.url === undefined ? 'pglite' : 'postgres',
+    },
+    auth: {
+      disabled: config.auth.disabled,
+      tokens: config.auth.tokens.map(({ name, scopes, tenant }) => ({ name, scopes, tenant })),
+    },
+    ingest: { ...config.ingest },
+    log: { ...config.log },
+    connectors: config.connectors.map(({ name, type, tenant, enabled, options }) => ({
+      name,
+      type,
+      tenant,
+      enabled,
+      optionKeys: Object.keys(options),
+    })),
+  };
+}
+
+function build(
+  file: ConfigFile,
+  source: string | undefined,
+  connectorTypes: readonly ConnectorDefinition[],
+): Config {
+  const { server = {}, store = {}, auth = {}, ingest = {}, log = {}, connectors = [] } = file;
+  return deepFreeze({
+    source,
+    server: {
+      host: server.host ?? DEFAULT_HOST,
+      port: server.port ?? DEFAULT_PORT,
+      bodyLimitBytes: server.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+      trustProxy: server.trustProxy ?? false,
+    },
+    store: {
+      url: store.url || undefined,
+      dataDir: store.dataDir ?? DEFAULT_DATA_DIR,
+      poolSize: store.poolSize ?? DEFAULT_POOL_SIZE,
+      retentionDays: store.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    },
+    auth: {
+      disabled: auth.disabled ?? false,
+      tokens: (auth.tokens ?? []).map((token) => ({
+        ...token,
+        tenant: token.tenant ?? DEFAULT_TENANT,
+      })),
+    },
+    ingest: {
+      maxBatchEvents: ingest.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS,
+      maxFutureSeconds: ingest.maxFutureSeconds ?? DEFAULT_MAX_FUTURE_SECONDS,
+      allowFutureTimestamps: ingest.allowFutureTimestamps ?? false,
+    },
+    log: { level: log.level ?? DEFAULT_LOG_LEVEL },
+    connectors: connectors.map((connector) => {
+      const definition = connectorTypes.find((d) => d.type === connector.type);
+      const options = connector.options ?? {};
+      return {
+        name: connector.name,
+        type: connector.type,
+        tenant: connector.tenant ?? DEFAULT_TENANT,
+        enabled: connector.enabled ?? true,
+        options: definition ? withSchemaDefaults(definition.configSchema, options) : options,
+      };
+    }),
+  });
+}
+
+/** Fills the file's gaps from the environment; returns which paths came from which variable. */
+function applyEnvFallbacks(raw: unknown, env: Env): Map<string, string> {
+  const fromEnv = new Map<string, string>();
+  if (!isRecord(raw)) return fromEnv;
+  // `url: ${DATABASE_URL:-}` must mean "no database", so an empty url is the same as none.
+  if (isRecord(raw.store) && raw.store.url === '') delete raw.store.url;
+  for (const { variable, path, integer } of ENV_FALLBACKS) {
+    const text = env[variable];
+    if (!text) continue;
+    const [section, key] = path;
+    const parent = (raw[section] ??= {});
+    if (!isRecord(parent) || parent[key] !== undefined) continue;
+    parent[key] = integer && /^\s*\d+\s*$/.test(text) ? Number(text) : text;
+    fromEnv.set(formatPath(path), variable);
+  }
+  return fromEnv;
+}
+
+/** The rules one schema cannot say: uniqueness, known connector types, their options. */
+function crossFieldProblems(raw: unknown, connectorTypes: readonly ConnectorDefinition[]) {
+  const problems: Problem[] = [];
+  if (!isRecord(raw)) return problems;
+  const store = isRecord(raw.store) ? raw.store : {};
+  if (typeof store.url === 'string' && !POSTGRES_URL.test(store.url)) {
+    problems.push({
+      path: ['store', 'url'],
+      message: 'must start with postgres:// or postgresql://',
+    });
+  }
+
+  const tokens = listAt(raw.auth, 'tokens');
+  const tokensPath = ['auth', 'tokens'];
+  problems.push(...duplicates(tokens, 'name', tokensPath, (v) => `duplicate token name "${v}"`));
+  // Never quote the value itself: this message is printed.
+  problems.push(...duplicates(tokens, 'token', tokensPath, () => 'the same token value is used'));
+
+  const connectors = listAt(raw, 'connectors');
+  problems.push(
+    ...duplicates(connectors, 'name', ['connectors'], (v) => `duplicate connector name "${v}"`),
+  );
+  const known = connectorTypes.map((d) => d.type);
+  connectors.forEach((connector, i) => {
+    if (!isRecord(connector) || typeof connector.type !== 'string') return;
+    const definition = connectorTypes.find((d) => d.type === connector.type);
+    if (!definition) {
+      const installed = known.length ? `known types: ${known.join(', ')}` : 'none are installed';
+      const message = `unknown connector type "${connector.type}"; ${installed}`;
+      problems.push({ path: ['connectors', i, 'type'], message });
+      return;
+    }
+    const options = connector.options ?? {};
+    if (!isRecord(options)) return; // the file schema already says it must be a mapping
+    const schema = definition.configSchema;
+    const value = withSchemaDefaults(schema, options);
+    if (!Value.Check(schema, value)) {
+      const errors = Value.Errors(schema, value);
+      problems.push(...schemaProblems(schema, value, errors, ['connectors', i, 'options']));
+    }
+  });
+  return problems;
+}
+
+function duplicates(
+  items: unknown[],
+  key: string,
+  base: PathSegment[],
+  describe: (value: string) => string,
+): Problem[] {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  items.forEach((item, i) => {
+    const value = isRecord(item) ? item[key] : undefined;
+    if (typeof value !== 'string') return;
+    const earlier = first.get(value);
+    if (earlier === undefined) first.set(value, i);
+    else {
+      const message = `${describe(value)} (also in ${formatPath([...base, earlier])})`;
+      problems.push({ path: [...base, i, key], message });
+    }
+  });
+  return problems;
+}
+
+/** TypeBox errors → problems in words, one per offending key or item. */
+function schemaProblems(
+  schema: TSchema,
+  root: unknown,
+  errors: TLocalizedValidationError[],
+  prefix: PathSegment[],
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const error of errors) {
+    const { path: inner, value } = resolvePointer(root, error.instancePath);
+    const path = [...prefix, ...inner];
+    switch (error.keyword) {
+      case 'boolean':
+        // TypeBox reports each unknown key twice; the additionalProperties error says more.
+        if (error.schemaPath.endsWith('/additionalProperties')) continue;
+        break;
+      case 'additionalProperties': {
+        const expected = Object.keys(schemaAt(schema, error.schemaPath)?.properties ?? {});
+        for (const key of error.params.additionalProperties) {
+          const message = expected.length
+            ? `unknown key; expected one of ${expected.join(', ')}`
+            : 'unknown key';
+          problems.push({ path: [...path, key], message });
+        }
+        continue;
+      }
+      case 'required':
+        for (const key of error.params.requiredProperties) {
+          problems.push({ path: [...path, key], message: 'is required' });
+        }
+        continue;
+      case 'uniqueItems':
+        for (const index of error.params.duplicateItems) {
+          problems.push({ path: [...path, index], message: 'repeats an earlier item' });
+        }
+        continue;
+    }
+    problems.push({ path, message: describeError(error, value) });
+  }
+  return problems;
+}
+
+function describeError(error: TLocalizedValidationError, actual: unknown): string {
+  switch (error.keyword) {
+    case 'type': {
+      const types = [error.params.type].flat().map((type) => TYPE_NAMES[type] ?? type);
+      return `must be ${types.join(' or ')}, got ${kindOf(actual)}`;
+    }
+    case 'enum':
+      return `must be one of ${error.params.allowedValues.map(String).join(', ')}`;
+    case 'const':
+      return `must be ${String(error.params.allowedValue)}`;
+    case 'minimum':
+      return `must be at least ${error.params.limit}`;
+    case 'maximum':
+      return `must be at most ${error.params.limit}`;
+    case 'exclusiveMinimum':
+      return `must be greater than ${error.params.limit}`;
+    case 'exclusiveMaximum':
+      return `must be less than ${error.params.limit}`;
+    case 'minLength':
+      return `must be at least ${error.params.limit} characters long`;
+    case 'maxLength':
+      return `must be at most ${error.params.limit} characters long`;
+    case 'pattern':
+      return `must match ${String(error.params.pattern)}`;
+    case 'minItems':
+      return `must have at least ${error.params.limit} item${error.params.limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `must have at most ${error.params.limit} items`;
+    case 'format':
+      return `must be a valid ${error.params.format}`;
+    default:
+      return error.message;
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'null',
+};
+
+/** The kind of a value, never the value itself (it may be a secret). */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
+}
+
+function place(problem: Problem, fromEnv: Map<string, string>, options: CreateConfigOptions) {
+  const path = formatPath(problem.path);
+  const variable = [...fromEnv].find(([envPath]) => isUnder(path, [envPath]))?.[1];
+  if (variable) {
+    return { path, message: `${problem.message} (value from environment variable ${variable})` };
+  }
+  const at = options.lineOf?.(problem.path);
+  const placed: ConfigProblem = { path, message: problem.message };
+  if (options.source !== undefined) placed.file = options.source;
+  if (at) Object.assign(placed, { line: at.line, column: at.column });
+  return placed;
+}
+
+function sortByPosition(problems: ConfigProblem[]): ConfigProblem[] {
+  const key = (p: ConfigProblem) => (p.line ?? Infinity) * 1e6 + (p.column ?? 0);
+  return problems.sort((a, b) => key(a) - key(b));
+}
+
+function isUnder(path: string, ancestors: string[]): boolean {
+  return ancestors.some((a) => path === a || path.startsWith(`${a}.`) || path.startsWith(`${a}[`));
+}
+
+/** The YAML node at `path`, or the nearest existing ancestor, and where its key or item starts. */
+function findNode(doc: Document, path: readonly PathSegment[]) {
+  let node: unknown = doc.contents;
+  let offset = isScalar(node) || isMap(node) || isSeq(node) ? node.range?.[0] : undefined;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment),
+      );
+      if (!pair) return { node, offset, complete: false };
+      // Point at the key: that is where a reader looks for `port`, even if the value is below.
+      if (isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+      node = node.items[segment];
+      if (isScalar(node) || isMap(node) || isSeq(node)) offset = node.range?.[0] ?? offset;
+    } else {
+      return { node, offset, complete: false };
+    }
+  }
+  return { node, offset, complete: true };
+}
+
+/** `/auth/tokens/0` → `['auth', 'tokens', 0]` (numbers where the value is a list), and the value. */
+function resolvePointer(root: unknown, pointer: string): { path: PathSegment[]; value: unknown } {
+  const path: PathSegment[] = [];
+  let value = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(value)) {
+      path.push(Number(segment));
+      value = value[Number(segment)];
+    } else {
+      path.push(segment);
+      value = isRecord(value) ? value[segment] : undefined;
+    }
+  }
+  return { path, value };
+}
+
+function schemaAt(schema: TSchema, schemaPath: string): Record<string, unknown> | undefined {
+  let node: unknown = schema;
+  for (const segment of schemaPath.split('/').slice(1)) {
+    node = isRecord(node) ? node[segment.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  }
+  return isRecord(node) ? node : undefined;
+}
+
+function withSchemaDefaults(
+  schema: TSchema,
+  options: Record<string, unknown>,
+): Record<string, unknown> {
+  const value = Value.Default(schema, Value.Clone(options));
+  return isRecord(value) ? value : options;
+}
+
+function listAt(parent: unknown, key: string): unknown[] {
+  const value = isRecord(parent) ? parent[key] : undefined;
+  return Array.isArray(value) ? value : [];
+}
+
+/** A key written with nothing after it (`auth:` with its lines commented out) is not set. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== null)
+      .map(([key, item]) => [key, withoutNulls(item)]),
+  );
+}
+
+/** The URL with its password (and password-like parameters) replaced by `***`. */
+function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/pass|secret/i.test(key)) parsed.searchParams.set(key, '***');
+    }
+    return parsed.toString();
+  } catch {
+    return '***';
+  }
+}
+
+function readError(error: unknown): string {
+  const code = isRecord(error) ? error.code : undefined;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}

@@ -1,0 +1,178 @@
+// Turns a validated ChangeEventInput into the stored shape: trimmed text, one-line title clamped
+// to 300 characters, UTC instants, an idempotency key. Pure functions, no I/O.
+import { createHash } from 'node:crypto';
+import {
+  MAX_TITLE_LENGTH,
+  type ChangeEventInput,
+  type ChangeKind,
+  type ChangeStatus,
+} from '@painchain/sdk';
+
+export interface NormalizedEvent {
+  connector: string;
+  externalId: string;
+  kind: ChangeKind;
+  status: ChangeStatus | null;
+  title: string;
+  description: string | null;
+  project: string;
+  service: string | null;
+  environment: string | null;
+  timestamp: Date;
+  endTimestamp: Date | null;
+  updatedAt: Date | null;
+  author: string | null;
+  url: string | null;
+  refs: Record<string, unknown>;
+  tags: string[];
+  data: Record<string, unknown>;
+}
+
+export interface NormalizeOptions {
+  now: Date;
+  /** How far ahead of `now` a time may be (clock skew); ignored when future times are allowed. */
+  maxFutureSeconds: number;
+  allowFutureTimestamps: boolean;
+}
+
+export interface Problem {
+  /** JSON pointer inside the request body, e.g. `/events/3/timestamp`. */
+  path: string;
+  message: string;
+}
+
+export type NormalizeResult =
+  { ok: true; event: NormalizedEvent } | { ok: false; problems: Problem[] };
+
+// RFC 3339: a date, a time, an optional fraction and a mandatory offset. A time without an
+// offset is ambiguous (whose local time?), so it is refused rather than guessed.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+/** Epoch-millisecond values below this (early 1973) are almost surely epoch seconds. */
+const MIN_PLAUSIBLE_EPOCH_MS = 100_000_000_000;
+
+/** Parses an RFC 3339 string or epoch milliseconds; returns a message when it cannot. */
+export function parseInstant(value: string | number): Date | string {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) return 'must be whole epoch milliseconds';
+    if (value < 0) return 'is before 1970';
+    if (value < MIN_PLAUSIBLE_EPOCH_MS)
+      return 'is before 1973 in epoch milliseconds; this looks like epoch seconds (multiply by 1000)';
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? 'is out of range' : d;
+  }
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return parseInstant(Number(text));
+  if (!RFC3339.test(text))
+    return 'must be an RFC 3339 time with a zone offset (2026-11-25T10:00:00Z) or epoch milliseconds';
+  const d = new Date(text.replace(' ', 'T'));
+  if (Number.isNaN(d.getTime())) return 'is not a valid date';
+  if (d.getTime() < 0) return 'is before 1970';
+  return d;
+}
+
+const clean = (s: string | undefined): string | null => {
+  const t = s?.trim();
+  return t ? t : null;
+};
+
+/** One line: newlines and runs of white space become one space; clamped with an ellipsis. */
+export function normalizeTitle(title: string): string {
+  const line = title.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line); // by code point, never splitting a surrogate pair
+  return chars.length <= MAX_TITLE_LENGTH
+    ? line
+    : chars.slice(0, MAX_TITLE_LENGTH - 1).join('') + '…';
+}
+
+/** Canonical JSON (sorted keys) so that the same content always hashes to the same key. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The key of an event sent without `externalId`: a hash of its content (not of `updatedAt`,
+ * which says when, not what), so a CI job that retries a POST stores one event.
+ */
+export function contentKey(e: Omit<NormalizedEvent, 'externalId' | 'updatedAt'>): string {
+  const digest = createHash('sha256')
+    .update(
+      canonical({
+        ...e,
+        timestamp: e.timestamp.getTime(),
+        endTimestamp: e.endTimestamp?.getTime(),
+      }),
+    )
+    .digest('hex');
+  return `sha256:${digest}`;
+}
+
+export function normalizeEvent(
+  input: ChangeEventInput,
+  options: NormalizeOptions,
+  basePath = '',
+): NormalizeResult {
+  const problems: Problem[] = [];
+  const latest = options.now.getTime() + options.maxFutureSeconds * 1000;
+
+  const instant = (field: 'timestamp' | 'endTimestamp' | 'updatedAt'): Date | null => {
+    const raw = input[field];
+    if (raw === undefined) return null;
+    const parsed = parseInstant(raw);
+    if (typeof parsed === 'string') {
+      problems.push({ path: `${basePath}/${field}`, message: `${field} ${parsed}` });
+      return null;
+    }
+    if (!options.allowFutureTimestamps && parsed.getTime() > latest) {
+      problems.push({
+        path: `${basePath}/${field}`,
+        message: `${field} is more than ${options.maxFutureSeconds} s in the future (${parsed.toISOString()})`,
+      });
+      return null;
+    }
+    return parsed;
+  };
+
+  const timestamp = instant('timestamp');
+  const endTimestamp = instant('endTimestamp');
+  const updatedAt = instant('updatedAt');
+  if (timestamp && endTimestamp && endTimestamp < timestamp)
+    problems.push({
+      path: `${basePath}/endTimestamp`,
+      message: 'endTimestamp is before timestamp',
+    });
+
+  const title = normalizeTitle(input.title);
+  if (!title) problems.push({ path: `${basePath}/title`, message: 'title is empty' });
+  const project = clean(input.project);
+  if (!project) problems.push({ path: `${basePath}/project`, message: 'project is empty' });
+
+  if (problems.length > 0 || !timestamp || !project) return { ok: false, problems };
+
+  const tags = [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))];
+  const content = {
+    connector: input.connector.toLowerCase(),
+    kind: input.kind ?? 'other',
+    status: input.status ?? null,
+    title,
+    description: clean(input.description),
+    project,
+    service: clean(input.service),
+    environment: clean(input.environment),
+    timestamp,
+    endTimestamp,
+    author: clean(input.author),
+    url: clean(input.url),
+    refs: input.refs ?? {},
+    tags,
+    data: input.data ?? {},
+  };
+  const externalId = clean(input.externalId) ?? contentKey(content);
+  return { ok: true, event: { ...content, externalId, updatedAt } };
+}

@@ -1,0 +1,5 @@
+// The one list of connector types the collector can run in-process. Adding a connector means
+// adding its definition here and nothing else outside its own folder.
+import type { ConnectorDefinition } from '@painchain/sdk';
+
+export const CONNECTOR_TYPES: readonly ConnectorDefinition[] = [];
