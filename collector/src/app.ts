@@ -23,6 +23,7 @@ import { seedEventsRoutes } from './routes/seed-events-routes.js';
 import { CursorCodec } from './store/cursor-codec.js';
 import type { Db } from './store/db.js';
 import { EventStore } from './store/event-store.js';
+import { HeartbeatStore } from './store/heartbeat-store.js';
 import { migrate } from './store/migrate.js';
 import { countErrors, openDb } from './store/open-db.js';
 import { connectorState } from './store/state-store.js';
@@ -225,7 +226,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(seedEventsRoutes, { store, pipeline });
   await app.register(facetsRoutes, { store });
-  await app.register(connectorsRoutes, { runner });
+  await app.register(connectorsRoutes, {
+    runner,
+    heartbeats: new HeartbeatStore(db),
+    now: deps.now ?? (() => new Date()),
+  });
 
   let retentionTimer: NodeJS.Timeout | undefined;
   const applyRetention = async () => {

@@ -2,32 +2,52 @@
 // docs/errors.md lists each code (a test keeps the two in step).
 import createError from '@fastify/error';
 
+/**
+ * createError() keeping the code as written: @fastify/error upper-cases it, but the API's codes
+ * are lower case, like the ones mapped from fastify's own errors (`invalid_json`).
+ */
+function define<C extends string, SC extends number>(code: C, message: string, statusCode: SC) {
+  const E = createError(code, message, statusCode);
+  // The constructor assigns `this.code`; an accessor on the prototype receives that assignment.
+  Object.defineProperty(E.prototype, 'code', {
+    get: () => code,
+    set: () => undefined,
+    enumerable: true,
+  });
+  return E;
+}
+
 export const Errors = {
-  InvalidEvent: createError('invalid_event', 'The request contains invalid events', 400),
-  InvalidBody: createError('invalid_body', 'The request body is not valid: %s', 400),
-  InvalidJson: createError('invalid_json', 'The request body is not valid JSON: %s', 400),
-  UnsupportedMediaType: createError(
+  InvalidEvent: define('invalid_event', 'The request contains invalid events', 400),
+  InvalidBody: define('invalid_body', 'The request body is not valid: %s', 400),
+  InvalidJson: define('invalid_json', 'The request body is not valid JSON: %s', 400),
+  UnsupportedMediaType: define(
     'unsupported_media_type',
     'Send the body as application/json (got %s)',
     415,
   ),
-  BodyTooLarge: createError('body_too_large', 'The request body is larger than %s bytes', 413),
-  TooManyEvents: createError('too_many_events', 'At most %s events per request (got %s)', 413),
-  InvalidQuery: createError('invalid_query', 'The query is not valid: %s', 400),
-  InvalidTime: createError('invalid_time', '%s', 400),
-  InvalidCursor: createError(
+  BodyTooLarge: define('body_too_large', 'The request body is larger than %s bytes', 413),
+  TooManyEvents: define('too_many_events', 'At most %s events per request (got %s)', 413),
+  InvalidQuery: define('invalid_query', 'The query is not valid: %s', 400),
+  InvalidTime: define('invalid_time', '%s', 400),
+  InvalidCursor: define(
     'invalid_cursor',
     'The cursor is not one this server issued for this query; start again without it',
     400,
   ),
-  UnknownFacet: createError('unknown_facet', 'Unknown facet field %s; use one of %s', 400),
-  NotFound: createError('not_found', '%s', 404),
-  RouteNotFound: createError('route_not_found', 'No route %s %s', 404),
-  Unauthorized: createError('unauthorized', '%s', 401),
-  Forbidden: createError('forbidden', 'This token lacks the %s scope', 403),
-  RateLimited: createError('rate_limited', 'Too many requests', 429),
-  StoreUnavailable: createError('store_unavailable', 'The store is not reachable', 503),
-  Internal: createError('internal', 'Internal error; see the collector log (request id %s)', 500),
+  UnknownFacet: define('unknown_facet', 'Unknown facet field %s; use one of %s', 400),
+  NotFound: define('not_found', '%s', 404),
+  RouteNotFound: define('route_not_found', 'No route %s %s', 404),
+  ConnectorNameTaken: define(
+    'connector_name_taken',
+    'Connector %s runs inside the collector; a standalone connector needs another name',
+    409,
+  ),
+  Unauthorized: define('unauthorized', '%s', 401),
+  Forbidden: define('forbidden', 'This token lacks the %s scope', 403),
+  RateLimited: define('rate_limited', 'Too many requests', 429),
+  StoreUnavailable: define('store_unavailable', 'The store is not reachable', 503),
+  Internal: define('internal', 'Internal error; see the collector log (request id %s)', 500),
 } as const;
 
 export type ErrorCode = ReturnType<(typeof Errors)[keyof typeof Errors]>['code'];

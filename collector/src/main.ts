@@ -43,7 +43,7 @@ async function main(): Promise<number> {
     });
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`painchain: the configuration is not valid\n${err.message}`);
+      console.error(`painchain: ${err.message}`);
       return 2;
     }
     throw err;

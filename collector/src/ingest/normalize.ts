@@ -46,7 +46,7 @@ export type NormalizeResult =
 
 // RFC 3339: a date, a time, an optional fraction and a mandatory offset. A time without an
 // offset is ambiguous (whose local time?), so it is refused rather than guessed.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 /** Epoch-millisecond values below this (early 1973) are almost surely epoch seconds. */
 const MIN_PLAUSIBLE_EPOCH_MS = 100_000_000_000;
 
@@ -62,12 +62,61 @@ export function parseInstant(value: string | number): Date | string {
   }
   const text = value.trim();
   if (/^\d+$/.test(text)) return parseInstant(Number(text));
-  if (!RFC3339.test(text))
+  const parts = RFC3339.exec(text);
+  if (!parts)
     return 'must be an RFC 3339 time with a zone offset (2026-11-25T10:00:00Z) or epoch milliseconds';
+  // Date() rolls 2026-02-30 over into March and reads hour 24 as the next day: refuse both.
+  const [year, month, day, hour] = [1, 2, 3, 4].map((i) => Number(parts[i]));
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(year!, month! - 1, day);
+  if (calendar.getUTCMonth() !== month! - 1 || calendar.getUTCDate() !== day || hour! > 23)
+    return 'is not a valid date';
   const d = new Date(text.replace(' ', 'T'));
   if (Number.isNaN(d.getTime())) return 'is not a valid date';
   if (d.getTime() < 0) return 'is before 1970';
   return d;
+}
+
+/** How deep `data` and `refs` may nest: far beyond real payloads, far below Postgres' limit. */
+export const MAX_NESTING_DEPTH = 64;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why Postgres cannot store this text as sent (text and jsonb alike), or undefined. */
+export function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
+  if (LONE_SURROGATE.test(text))
+    return 'contains an unpaired surrogate (\\ud800), not valid Unicode';
+  return undefined;
+}
+
+const pointerToken = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * Every string (and object key) the store would refuse or alter, and nesting deeper than
+ * MAX_NESTING_DEPTH: a clear problem for the caller instead of a database error.
+ */
+function unstorableProblems(value: unknown, path: string, basePath: string, depth = 0): Problem[] {
+  // The field as a person names it: `data.build.note`, `tags.1`.
+  const where = () => path.slice(basePath.length + 1).replaceAll('/', '.');
+  if (typeof value === 'string') {
+    const why = unstorableText(value);
+    return why ? [{ path, message: `${where()} ${why}` }] : [];
+  }
+  if (!value || typeof value !== 'object') return [];
+  if (depth > MAX_NESTING_DEPTH)
+    return [{ path, message: `${where()} is nested deeper than ${MAX_NESTING_DEPTH} levels` }];
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v] as const)
+    : Object.entries(value as Record<string, unknown>);
+  return entries.flatMap(([key, v]) => {
+    const inner = `${path}/${pointerToken(key)}`;
+    const why = unstorableText(key);
+    return [
+      ...(why ? [{ path: inner, message: `a key in ${where()} ${why}` }] : []),
+      ...unstorableProblems(v, inner, basePath, depth + 1),
+    ];
+  });
 }
 
 const clean = (s: string | undefined): string | null => {
@@ -118,7 +167,7 @@ export function normalizeEvent(
   options: NormalizeOptions,
   basePath = '',
 ): NormalizeResult {
-  const problems: Problem[] = [];
+  const problems: Problem[] = unstorableProblems(input, basePath, basePath);
   const latest = options.now.getTime() + options.maxFutureSeconds * 1000;
 
   const instant = (field: 'timestamp' | 'endTimestamp' | 'updatedAt'): Date | null => {

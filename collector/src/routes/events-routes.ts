@@ -5,7 +5,7 @@ import { Type, type TSchema } from 'typebox';
 import { CHANGE_KINDS, CHANGE_STATUSES, ChangeEvent, ChangeEventInput } from '@painchain/sdk';
 import { Errors } from '../errors.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
-import { parseInstant } from '../ingest/normalize.js';
+import { parseInstant, unstorableText } from '../ingest/normalize.js';
 import type { CursorCodec } from '../store/cursor-codec.js';
 import type { EventFilter, EventStore } from '../store/event-store.js';
 import { ErrorResponse } from './error-response.js';
@@ -51,6 +51,11 @@ type FilterParams = { [K in keyof typeof FilterQuery]?: unknown };
 
 /** Parses from/to and collects the filters; throws invalid_time. */
 export function toFilter(query: FilterParams): EventFilter {
+  // Text the store cannot hold (a NUL) would fail inside Postgres: refuse it as a bad query.
+  for (const [name, raw] of Object.entries(query))
+    for (const value of [raw].flat())
+      if (typeof value === 'string' && unstorableText(value))
+        throw new Errors.InvalidQuery(`${name} ${unstorableText(value)}`);
   const time = (name: 'from' | 'to'): Date | undefined => {
     const raw = query[name];
     if (typeof raw !== 'string') return undefined;

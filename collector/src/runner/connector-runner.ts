@@ -19,6 +19,8 @@ export const CONNECTOR_RUN_STATES = [
   'backoff',
   'stopped',
   'disabled',
+  // A standalone connector whose heartbeats stopped arriving.
+  'unresponsive',
 ] as const;
 export type ConnectorRunState = (typeof CONNECTOR_RUN_STATES)[number];
 

@@ -284,13 +284,8 @@ export class EventStore {
     );
   }
 
-  /** Newest first; `after` continues below a position from a previous page. */
-  async list(
-    tenant: string,
-    filter: EventFilter,
-    limit: number,
-    after?: Position,
-  ): Promise<{ events: ChangeEvent[]; next?: Position }> {
+  /** The statement behind list(): exposed so that a test can EXPLAIN exactly what runs. */
+  listQuery(tenant: string, filter: EventFilter, limit: number, after?: Position) {
     const params: unknown[] = [];
     let where = whereClause(tenant, filter, params);
     if (after) {
@@ -298,10 +293,19 @@ export class EventStore {
       where += ` AND (ts, id) < ($${params.length - 1}, $${params.length}::uuid)`;
     }
     params.push(limit + 1);
-    const { rows } = await this.db.query<EventRow>(
-      `SELECT ${SELECT_COLUMNS} FROM events WHERE ${where} ORDER BY ts DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const sql = `SELECT ${SELECT_COLUMNS} FROM events WHERE ${where} ORDER BY ts DESC, id DESC LIMIT $${params.length}`;
+    return { sql, params };
+  }
+
+  /** Newest first; `after` continues below a position from a previous page. */
+  async list(
+    tenant: string,
+    filter: EventFilter,
+    limit: number,
+    after?: Position,
+  ): Promise<{ events: ChangeEvent[]; next?: Position }> {
+    const { sql, params } = this.listQuery(tenant, filter, limit, after);
+    const { rows } = await this.db.query<EventRow>(sql, params);
     const page = rows.slice(0, limit).map(rowToEvent);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { events: page, next: last ? { timestamp: last.ts, id: last.id } : undefined };

@@ -1,0 +1,146 @@
+// The collector as a user runs it: the built command line, on the embedded store and on
+// PostgreSQL, with its start-up refusals and its graceful shutdown. Needs `npm run build`
+// (npm test builds first).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { anEvent, createTestDatabase, SKIPPED_KINDS } from './harness.js';
+
+const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  logs: string[];
+  exited: Promise<number | null>;
+}
+
+function collect(child: ChildProcess): { logs: string[]; exited: Promise<number | null> } {
+  const logs: string[] = [];
+  child.stdout?.on('data', (b: Buffer) => logs.push(...b.toString().split('\n').filter(Boolean)));
+  child.stderr?.on('data', (b: Buffer) => logs.push(...b.toString().split('\n').filter(Boolean)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { logs, exited };
+}
+
+function run(args: string[], env: Record<string, string>): { child: ChildProcess; logs: string[]; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', PAINCHAIN_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { child, ...collect(child) };
+}
+
+async function start(args: string[], env: Record<string, string>): Promise<Running> {
+  const r = run(args, env);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const line = r.logs.find((l) => l.includes('listening on'));
+    if (line) return { ...r, url: (JSON.parse(line) as { url: string }).url };
+    if (r.child.exitCode !== null) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  r.child.kill('SIGKILL');
+  throw new Error(`collector did not start:\n${r.logs.join('\n')}`);
+}
+
+const builtRun = existsSync(MAIN) ? describe : describe.skip;
+if (!existsSync(MAIN)) console.warn(`*** ${MAIN} not built: run npm test (it builds first) ***`);
+
+builtRun('the collector command', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'painchain-main-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('starts with no config on embedded PGlite, prints its URL and a first curl, keeps data across restarts', async () => {
+    const env = { PAINCHAIN_DATA_DIR: join(dir, 'data') };
+    const first = await start([], env);
+    const listening = first.logs.find((l) => l.includes('listening on'))!;
+    expect(listening).toContain('curl -X POST');
+    expect(listening).toContain('embedded PGlite');
+    expect(first.logs.some((l) => l.includes('no API tokens configured'))).toBe(true);
+
+    const posted = await fetch(`${first.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(anEvent({ title: 'survives a restart' })),
+    });
+    expect(posted.status).toBe(201);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await start([], env);
+    const list = (await (await fetch(`${second.url}/api/v1/events`)).json()) as { events: { title: string }[] };
+    expect(list.events.map((e) => e.title)).toEqual(['survives a restart']);
+    const ready = (await (await fetch(`${second.url}/readyz`)).json()) as Record<string, string>;
+    expect(ready).toMatchObject({ status: 'ready', store: 'pglite', migrations: 'applied' });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  test('SIGTERM lets an in-flight request finish before the process exits', async () => {
+    const r = await start([], { PAINCHAIN_DATA_DIR: join(dir, 'data') });
+    const batch = Array.from({ length: 5000 }, (_, i) => anEvent({ title: `bulk ${i}` }));
+    const inflight = fetch(`${r.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: batch }),
+    });
+    await new Promise((res) => setTimeout(res, 100));
+    r.child.kill('SIGTERM');
+    const res = await inflight;
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { created: number }).created).toBe(5000);
+    expect(await r.exited).toBe(0);
+    expect(r.logs.some((l) => l.includes('shutting down'))).toBe(true);
+  });
+
+  test('refuses to listen on a non-loopback address without tokens', async () => {
+    const r = run([], { PAINCHAIN_DATA_DIR: join(dir, 'data'), PAINCHAIN_HOST: '0.0.0.0' });
+    expect(await r.exited).toBe(2);
+    expect(r.logs.join('\n')).toContain('refusing to listen on a non-loopback address without API tokens');
+  });
+
+  test('a bad config file stops start-up with file, line, path and what was expected', async () => {
+    const file = join(dir, 'painchain.yaml');
+    await writeFile(file, 'server:\n  port: eighty\nauth:\n  tokens:\n    - name: ci\n      token: ${CI_TOKEN}\n      scopes: [ingest, write]\n');
+    const r = run(['--config', file], { PAINCHAIN_DATA_DIR: join(dir, 'data') });
+    expect(await r.exited).toBe(2);
+    const out = r.logs.join('\n');
+    expect(out).toContain(`${file}:2:`);
+    expect(out).toContain('server.port');
+    expect(out).toContain('CI_TOKEN');
+    expect(out).toMatch(/auth\.tokens\[0\]\.scopes\[1\].*ingest, read, admin/);
+    expect(existsSync(join(dir, 'data'))).toBe(false); // nothing ran
+  });
+
+  const pgRun = SKIPPED_KINDS.includes('postgres') ? test.skip : test;
+  pgRun('uses PostgreSQL when DATABASE_URL is set, with tokens from the config file', async () => {
+    const database = await createTestDatabase('postgres');
+    try {
+      const file = join(dir, 'painchain.yaml');
+      await writeFile(
+        file,
+        'server:\n  host: 0.0.0.0\nauth:\n  tokens:\n    - name: ci\n      token: ${CI_TOKEN}\n      scopes: [ingest, read]\n',
+      );
+      const r = await start(['--config', file], { DATABASE_URL: database.url!, CI_TOKEN: 'ci-token-0123456789abcdef' });
+      const headers = { authorization: 'Bearer ci-token-0123456789abcdef', 'content-type': 'application/json' };
+      expect((await fetch(`${r.url}/api/v1/events`, { method: 'POST', headers, body: JSON.stringify(anEvent()) })).status).toBe(201);
+      expect((await fetch(`${r.url}/api/v1/events`)).status).toBe(401);
+      const ready = (await (await fetch(`${r.url}/readyz`)).json()) as Record<string, string>;
+      expect(ready.store).toBe('postgres');
+      expect(r.logs.join('\n')).not.toContain('ci-token-0123456789abcdef');
+      r.child.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+});
