@@ -14,6 +14,7 @@ import { auth } from './auth/auth-plugin.js';
 import type { Config } from './config/config-schema.js';
 import { Errors, type ErrorBody, type ErrorDetail } from './errors.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.js';
+import { schemaProblems } from './ingest/schema-problems.js';
 import { ConnectorRunner } from './runner/connector-runner.js';
 import { connectorsRoutes } from './routes/connectors-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
@@ -69,74 +70,79 @@ function loggerOptions(config: Config, logger: AppDeps['logger']): Partial<Fasti
   };
 }
 
-/** Maps any error to the API's error body: ours as they are, fastify's to our codes. */
-function toErrorBody(err: FastifyError & { details?: ErrorDetail[] }): {
-  status: number;
-  body: ErrorBody;
-} {
+type AnyError = FastifyError & { details?: ErrorDetail[] };
+
+/** Socket errors and PostgreSQL's "connection exception" / "operator intervention" classes. */
+const STORE_DOWN = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Fastify's own errors, as ours: one set of codes for clients (docs/errors.md). */
+function translate(err: AnyError, bodyLimitBytes: number): AnyError {
+  return translateError(err, bodyLimitBytes) as AnyError;
+}
+
+function translateError(err: AnyError, bodyLimitBytes: number): FastifyError {
   if (err.validation) {
     const where = err.validationContext ?? 'body';
-    const code = where === 'body' ? 'invalid_body' : 'invalid_query';
-    const details = err.validation.map((v) => ({
-      path: `${where}${v.instancePath || ''}`,
-      message: `${v.instancePath ? v.instancePath.slice(1).replaceAll('/', '.') + ' ' : ''}${v.message ?? 'is not valid'}${
-        v.keyword === 'additionalProperties'
-          ? ` (${String((v.params as { additionalProperty?: string }).additionalProperty)})`
-          : ''
-      }${v.keyword === 'enum' ? `: one of ${(v.params as { allowedValues?: unknown[] }).allowedValues?.join(', ')}` : ''}`,
-    }));
-    return {
-      status: 400,
-      body: {
-        error: code,
-        message: `The ${where} is not valid: ${details.map((d) => d.message).join('; ')}`,
-        details,
-      },
-    };
+    const details = schemaProblems(err.validation, where);
+    const summary = details.map((d) => d.message).join('; ');
+    const mapped =
+      where === 'body' ? new Errors.InvalidBody(summary) : new Errors.InvalidQuery(summary);
+    return Object.assign(mapped, { details });
   }
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return {
-        status: 415,
-        body: { error: 'unsupported_media_type', message: 'Send the body as application/json' },
-      };
+      return new Errors.UnsupportedMediaType(
+        String(err.message.split(': ').pop() ?? 'another type'),
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, body: { error: 'body_too_large', message: err.message } };
+      return new Errors.BodyTooLarge(bodyLimitBytes);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return {
-        status: 400,
-        body: { error: 'invalid_json', message: 'The body is empty; send a JSON document' },
-      };
+      return new Errors.InvalidJson('the body is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return {
-        status: 400,
-        body: { error: 'invalid_json', message: `The body is not valid JSON: ${err.message}` },
-      };
+      return new Errors.InvalidJson(err.message);
   }
+  if (err instanceof SyntaxError && err.statusCode === 400)
+    return new Errors.InvalidJson(err.message);
+  if (
+    STORE_DOWN.has(String(err.code)) ||
+    /Connection terminated|trying to connect/.test(err.message)
+  )
+    return new Errors.StoreUnavailable();
+  return err;
+}
+
+/** Maps any error to the API's error body: ours as they are, anything unexpected to 500. */
+function toErrorBody(raw: AnyError, bodyLimitBytes: number): { status: number; body: ErrorBody } {
+  const err = translate(raw, bodyLimitBytes);
   const ours = Object.values(Errors).some((E) => err instanceof E);
-  if (ours && (err.statusCode ?? 500) < 500) {
+  const status = err.statusCode ?? 500;
+  const { details } = err;
+  if (ours && (status < 500 || err instanceof Errors.StoreUnavailable)) {
     return {
-      status: err.statusCode ?? 400,
-      body: {
-        error: err.code,
-        message: err.message,
-        ...(err.details ? { details: err.details } : {}),
-      },
+      status,
+      body: { error: err.code, message: err.message, ...(details ? { details } : {}) },
     };
   }
-  if (err instanceof SyntaxError && err.statusCode === 400) {
+  if (status >= 400 && status < 500) {
+    // A client error from a plugin we did not map: keep its status, give it our shape.
     return {
-      status: 400,
-      body: { error: 'invalid_json', message: `The body is not valid JSON: ${err.message}` },
+      status,
+      body: { error: new Errors.BadRequest(err.message).code, message: err.message },
     };
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return { status: err.statusCode, body: { error: 'bad_request', message: err.message } };
-  }
-  return {
-    status: 500,
-    body: { error: 'internal', message: 'Internal error; see the collector log' },
-  };
+  const internal = new Errors.Internal();
+  return { status: 500, body: { error: internal.code, message: internal.message } };
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
@@ -190,7 +196,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((err: FastifyError & { details?: ErrorDetail[] }, request, reply) => {
-    const { status, body } = toErrorBody(err);
+    const { status, body } = toErrorBody(err, config.server.bodyLimitBytes);
     if (status >= 500) request.log.error({ err }, 'request failed');
     reply.code(status).send(body);
   });
@@ -200,6 +206,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name in components (ChangeEventInput, …).
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

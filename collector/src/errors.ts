@@ -45,9 +45,9 @@ export const Errors = {
   ),
   Unauthorized: define('unauthorized', '%s', 401),
   Forbidden: define('forbidden', 'This token lacks the %s scope', 403),
-  RateLimited: define('rate_limited', 'Too many requests', 429),
   StoreUnavailable: define('store_unavailable', 'The store is not reachable', 503),
-  Internal: define('internal', 'Internal error; see the collector log (request id %s)', 500),
+  BadRequest: define('bad_request', '%s', 400),
+  Internal: define('internal', 'Internal error; see the collector log', 500),
 } as const;
 
 export type ErrorCode = ReturnType<(typeof Errors)[keyof typeof Errors]>['code'];

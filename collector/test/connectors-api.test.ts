@@ -27,7 +27,9 @@ const counter: ConnectorDefinition = {
       });
       ctx.reportHealth({ message: `started ${n} times`, lastSyncAt: new Date() });
       if (ctx.signal.aborted) return;
-      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await new Promise<void>((resolve) =>
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
     },
   }),
 };
@@ -57,8 +59,16 @@ describe.each(STORE_KINDS)('connectors API on %s', (kind) => {
   });
 
   const start = async () => {
-    const config = createConfig({ connectors: [{ name: 'count-1', type: 'counter' }] }, { connectorTypes: [counter] });
-    const app = await buildApp(config, { db, logger: false, connectorTypes: [counter], now: () => clock });
+    const config = createConfig(
+      { connectors: [{ name: 'count-1', type: 'counter' }] },
+      { connectorTypes: [counter] },
+    );
+    const app = await buildApp(config, {
+      db,
+      logger: false,
+      connectorTypes: [counter],
+      now: () => clock,
+    });
     await app.ready();
     return app;
   };
@@ -69,7 +79,11 @@ describe.each(STORE_KINDS)('connectors API on %s', (kind) => {
       const body = (await app.inject('/api/v1/events?connector=counter')).json();
       return body.events.length === 1 ? body.events : undefined;
     });
-    expect(first[0]).toMatchObject({ title: 'start 1', project: 'acme/counter', externalId: 'start-1' });
+    expect(first[0]).toMatchObject({
+      title: 'start 1',
+      project: 'acme/counter',
+      externalId: 'start-1',
+    });
     const status = (await app.inject('/api/v1/connectors')).json().connectors;
     expect(status).toEqual([
       expect.objectContaining({
@@ -85,7 +99,9 @@ describe.each(STORE_KINDS)('connectors API on %s', (kind) => {
     app = await start();
     const titles = await waitFor(async () => {
       const body = (await app.inject('/api/v1/events?connector=counter')).json();
-      return body.events.length === 2 ? body.events.map((e: { title: string }) => e.title) : undefined;
+      return body.events.length === 2
+        ? body.events.map((e: { title: string }) => e.title)
+        : undefined;
     });
     expect(titles).toEqual(['start 2', 'start 1']);
     await app.close();
@@ -102,7 +118,11 @@ describe.each(STORE_KINDS)('connectors API on %s', (kind) => {
           type: 'github',
           state: 'running',
           intervalSeconds: 30,
-          health: { message: 'backfill', lastSyncAt: clock.toISOString(), progress: { phase: 'backfill', done: 3, total: 12, unit: 'repositories' } },
+          health: {
+            message: 'backfill',
+            lastSyncAt: clock.toISOString(),
+            progress: { phase: 'backfill', done: 3, total: 12, unit: 'repositories' },
+          },
           eventsEmitted: 420,
         },
       });
@@ -121,7 +141,9 @@ describe.each(STORE_KINDS)('connectors API on %s', (kind) => {
 
       clock = new Date(clock.getTime() + 91_000);
       const later = (await app.inject('/api/v1/connectors')).json().connectors;
-      expect(later.find((c: { name: string }) => c.name === 'github-acme').state).toBe('unresponsive');
+      expect(later.find((c: { name: string }) => c.name === 'github-acme').state).toBe(
+        'unresponsive',
+      );
     } finally {
       await app.close();
     }
@@ -130,16 +152,32 @@ describe.each(STORE_KINDS)('connectors API on %s', (kind) => {
   test('a bad heartbeat is refused and records nothing; an in-process name cannot be taken', async () => {
     const app = await start();
     try {
-      const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM connector_heartbeats')).rows[0]!.n;
-      const bad = await app.inject({ method: 'POST', url: '/api/v1/connectors/x1/heartbeat', payload: { type: 'github', state: 'exploded' } });
+      const before = (
+        await db.query<{ n: number }>('SELECT count(*)::int AS n FROM connector_heartbeats')
+      ).rows[0]!.n;
+      const bad = await app.inject({
+        method: 'POST',
+        url: '/api/v1/connectors/x1/heartbeat',
+        payload: { type: 'github', state: 'exploded' },
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error).toBe('invalid_body');
-      const badName = await app.inject({ method: 'POST', url: '/api/v1/connectors/Bad Name/heartbeat', payload: { type: 'github', state: 'running' } });
+      const badName = await app.inject({
+        method: 'POST',
+        url: '/api/v1/connectors/Bad Name/heartbeat',
+        payload: { type: 'github', state: 'running' },
+      });
       expect(badName.statusCode).toBe(400);
-      const taken = await app.inject({ method: 'POST', url: '/api/v1/connectors/count-1/heartbeat', payload: { type: 'github', state: 'running' } });
+      const taken = await app.inject({
+        method: 'POST',
+        url: '/api/v1/connectors/count-1/heartbeat',
+        payload: { type: 'github', state: 'running' },
+      });
       expect(taken.statusCode).toBe(409);
       expect(taken.json().error).toBe('connector_name_taken');
-      const after = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM connector_heartbeats')).rows[0]!.n;
+      const after = (
+        await db.query<{ n: number }>('SELECT count(*)::int AS n FROM connector_heartbeats')
+      ).rows[0]!.n;
       expect(after).toBe(before);
     } finally {
       await app.close();

@@ -26,7 +26,10 @@ function collect(child: ChildProcess): { logs: string[]; exited: Promise<number 
   return { logs, exited };
 }
 
-function run(args: string[], env: Record<string, string>): { child: ChildProcess; logs: string[]; exited: Promise<number | null> } {
+function run(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; logs: string[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', PAINCHAIN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +80,9 @@ builtRun('the collector command', () => {
     expect(await first.exited).toBe(0);
 
     const second = await start([], env);
-    const list = (await (await fetch(`${second.url}/api/v1/events`)).json()) as { events: { title: string }[] };
+    const list = (await (await fetch(`${second.url}/api/v1/events`)).json()) as {
+      events: { title: string }[];
+    };
     expect(list.events.map((e) => e.title)).toEqual(['survives a restart']);
     const ready = (await (await fetch(`${second.url}/readyz`)).json()) as Record<string, string>;
     expect(ready).toMatchObject({ status: 'ready', store: 'pglite', migrations: 'applied' });
@@ -105,12 +110,17 @@ builtRun('the collector command', () => {
   test('refuses to listen on a non-loopback address without tokens', async () => {
     const r = run([], { PAINCHAIN_DATA_DIR: join(dir, 'data'), PAINCHAIN_HOST: '0.0.0.0' });
     expect(await r.exited).toBe(2);
-    expect(r.logs.join('\n')).toContain('refusing to listen on a non-loopback address without API tokens');
+    expect(r.logs.join('\n')).toContain(
+      'refusing to listen on a non-loopback address without API tokens',
+    );
   });
 
   test('a bad config file stops start-up with file, line, path and what was expected', async () => {
     const file = join(dir, 'painchain.yaml');
-    await writeFile(file, 'server:\n  port: eighty\nauth:\n  tokens:\n    - name: ci\n      token: ${CI_TOKEN}\n      scopes: [ingest, write]\n');
+    await writeFile(
+      file,
+      'server:\n  port: eighty\nauth:\n  tokens:\n    - name: ci\n      token: ${CI_TOKEN}\n      scopes: [ingest, write]\n',
+    );
     const r = run(['--config', file], { PAINCHAIN_DATA_DIR: join(dir, 'data') });
     expect(await r.exited).toBe(2);
     const out = r.logs.join('\n');
@@ -130,9 +140,23 @@ builtRun('the collector command', () => {
         file,
         'server:\n  host: 0.0.0.0\nauth:\n  tokens:\n    - name: ci\n      token: ${CI_TOKEN}\n      scopes: [ingest, read]\n',
       );
-      const r = await start(['--config', file], { DATABASE_URL: database.url!, CI_TOKEN: 'ci-token-0123456789abcdef' });
-      const headers = { authorization: 'Bearer ci-token-0123456789abcdef', 'content-type': 'application/json' };
-      expect((await fetch(`${r.url}/api/v1/events`, { method: 'POST', headers, body: JSON.stringify(anEvent()) })).status).toBe(201);
+      const r = await start(['--config', file], {
+        DATABASE_URL: database.url!,
+        CI_TOKEN: 'ci-token-0123456789abcdef',
+      });
+      const headers = {
+        authorization: 'Bearer ci-token-0123456789abcdef',
+        'content-type': 'application/json',
+      };
+      expect(
+        (
+          await fetch(`${r.url}/api/v1/events`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(anEvent()),
+          })
+        ).status,
+      ).toBe(201);
       expect((await fetch(`${r.url}/api/v1/events`)).status).toBe(401);
       const ready = (await (await fetch(`${r.url}/readyz`)).json()) as Record<string, string>;
       expect(ready.store).toBe('postgres');

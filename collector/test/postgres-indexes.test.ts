@@ -57,12 +57,20 @@ run('query plans on PostgreSQL', () => {
     ['tag', { tag: ['team-4'] }],
   ];
 
-  test.each(cases)('a 6-hour window filtered by %s uses an index, no sequential scan', async (_name, filter) => {
-    const { sql, params } = store.listQuery('t1', { ...sixHours, ...filter }, 100);
-    const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-    const plan = nodes(rows[0]!['QUERY PLAN'][0].Plan);
-    const onEvents = plan.filter((n) => n['Relation Name'] === 'events' || n['Index Name']?.startsWith('events_'));
-    expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
-    expect(onEvents.some((n) => /Index|Bitmap/.test(n['Node Type']))).toBe(true);
-  });
+  test.each(cases)(
+    'a 6-hour window filtered by %s uses an index, no sequential scan',
+    async (_name, filter) => {
+      const { sql, params } = store.listQuery('t1', { ...sixHours, ...filter }, 100);
+      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (FORMAT JSON) ${sql}`,
+        params,
+      );
+      const plan = nodes(rows[0]!['QUERY PLAN'][0].Plan);
+      const onEvents = plan.filter(
+        (n) => n['Relation Name'] === 'events' || n['Index Name']?.startsWith('events_'),
+      );
+      expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      expect(onEvents.some((n) => /Index|Bitmap/.test(n['Node Type']))).toBe(true);
+    },
+  );
 });

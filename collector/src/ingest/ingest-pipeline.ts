@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Errors, type ErrorDetail } from '../errors.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { schemaProblems } from './schema-problems.js';
 import { normalizeEvent, type NormalizedEvent, type NormalizeOptions } from './normalize.js';
 
 /** Called after a batch is committed with the events it created or changed. */
@@ -45,11 +46,7 @@ export class IngestPipeline {
 
     inputs.forEach((input, i) => {
       if (!opts.schemaChecked && !checkInput.Check(input)) {
-        for (const e of checkInput.Errors(input))
-          details.push({
-            path: `${pathOf(i)}${e.instancePath}`,
-            message: e.message ?? 'is not valid',
-          });
+        details.push(...schemaProblems(checkInput.Errors(input), pathOf(i)));
         return;
       }
       const result = normalizeEvent(input as ChangeEventInput, { ...this.options, now }, pathOf(i));

@@ -84,7 +84,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Why Postgres cannot store this text as sent (text and jsonb alike), or undefined. */
 export function unstorableText(text: string): string | undefined {
-  if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
+  if (text.includes('\u0000'))
+    return 'contains a NUL character (\\u0000), which PostgreSQL text cannot hold';
   if (LONE_SURROGATE.test(text))
     return 'contains an unpaired surrogate (\\ud800), not valid Unicode';
   return undefined;
@@ -104,8 +105,10 @@ function unstorableProblems(value: unknown, path: string, basePath: string, dept
     return why ? [{ path, message: `${where()} ${why}` }] : [];
   }
   if (!value || typeof value !== 'object') return [];
-  if (depth > MAX_NESTING_DEPTH)
-    return [{ path, message: `${where()} is nested deeper than ${MAX_NESTING_DEPTH} levels` }];
+  if (depth > MAX_NESTING_DEPTH) {
+    const field = where().split('.')[0];
+    return [{ path, message: `${field} is nested deeper than ${MAX_NESTING_DEPTH} levels` }];
+  }
   const entries = Array.isArray(value)
     ? value.map((v, i) => [String(i), v] as const)
     : Object.entries(value as Record<string, unknown>);

@@ -29,7 +29,12 @@ export const Heartbeat = Type.Object(
     restarts: Type.Optional(Type.Integer({ minimum: 0 })),
     startedAt: Type.Optional(Nullable(Time)),
     lastError: Type.Optional(
-      Nullable(Type.Object({ message: Type.String({ maxLength: 500 }), at: Time }, { additionalProperties: false })),
+      Nullable(
+        Type.Object(
+          { message: Type.String({ maxLength: 500 }), at: Time },
+          { additionalProperties: false },
+        ),
+      ),
     ),
     health: Type.Optional(
       Type.Object(
@@ -50,9 +55,18 @@ export const Heartbeat = Type.Object(
             ),
           ),
           details: Type.Optional(
-            Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean(), Type.Null()]), {
-              maxProperties: 32,
-            }),
+            Type.Record(
+              Type.String({ maxLength: 64 }),
+              Type.Union([
+                Type.String({ maxLength: 256 }),
+                Type.Number(),
+                Type.Boolean(),
+                Type.Null(),
+              ]),
+              {
+                maxProperties: 32,
+              },
+            ),
           ),
         },
         { additionalProperties: false },
@@ -82,15 +96,22 @@ export function standaloneStatus(row: HeartbeatRow, now: Date): Status {
     type: row.type,
     tenant: '',
     mode: 'standalone',
-    state: silentFor > row.intervalSeconds * MISSED_HEARTBEATS && r.state !== 'stopped' ? 'unresponsive' : r.state,
+    state:
+      silentFor > row.intervalSeconds * MISSED_HEARTBEATS && r.state !== 'stopped'
+        ? 'unresponsive'
+        : r.state,
     restarts: r.restarts ?? 0,
     startedAt: iso(r.startedAt),
-    lastError: r.lastError ? { message: r.lastError.message, at: iso(r.lastError.at) ?? row.lastSeenAt.toISOString() } : null,
+    lastError: r.lastError
+      ? { message: r.lastError.message, at: iso(r.lastError.at) ?? row.lastSeenAt.toISOString() }
+      : null,
     nextRestartAt: null,
     health: {
       message: r.health?.message ?? null,
       lastSyncAt,
-      lagSeconds: lastSyncAt ? Math.max(0, Math.round((now.getTime() - Date.parse(lastSyncAt)) / 1000)) : null,
+      lagSeconds: lastSyncAt
+        ? Math.max(0, Math.round((now.getTime() - Date.parse(lastSyncAt)) / 1000))
+        : null,
       progress: p
         ? {
             phase: p.phase,
@@ -119,7 +140,8 @@ export const connectorsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['connectors'],
         summary: 'Every connector of this tenant and its state',
-        description: 'In-process connectors (run by this collector) and standalone ones (known from their heartbeats).',
+        description:
+          'In-process connectors (run by this collector) and standalone ones (known from their heartbeats).',
         response: {
           200: Type.Object({ connectors: Type.Array(ConnectorStatus) }),
           '4xx': ErrorResponse,
@@ -129,7 +151,10 @@ export const connectorsRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const { tenant } = request.principal;
       const at = now();
-      const standalone = (await heartbeats.list(tenant)).map((row) => ({ ...standaloneStatus(row, at), tenant }));
+      const standalone = (await heartbeats.list(tenant)).map((row) => ({
+        ...standaloneStatus(row, at),
+        tenant,
+      }));
       return { connectors: [...runner.status(tenant), ...standalone] };
     },
   );
@@ -142,10 +167,16 @@ export const connectorsRoutes: FastifyPluginAsyncTypebox<{
         tags: ['connectors'],
         summary: 'Register a standalone connector and report its state',
         description: `The first heartbeat registers the connector. Send one every intervalSeconds (default ${DEFAULT_HEARTBEAT_SECONDS}); after ${MISSED_HEARTBEATS} missed ones it shows as unresponsive.`,
-        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' }) }),
+        params: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' }),
+        }),
         body: Heartbeat,
         response: {
-          200: Type.Object({ name: Type.String(), receivedAt: Type.String(), nextHeartbeatWithinSeconds: Type.Integer() }),
+          200: Type.Object({
+            name: Type.String(),
+            receivedAt: Type.String(),
+            nextHeartbeatWithinSeconds: Type.Integer(),
+          }),
           '4xx': ErrorResponse,
         },
       },
@@ -153,7 +184,8 @@ export const connectorsRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const { tenant } = request.principal;
       const { name } = request.params;
-      if (runner.status(tenant).some((c) => c.name === name)) throw new Errors.ConnectorNameTaken(name);
+      if (runner.status(tenant).some((c) => c.name === name))
+        throw new Errors.ConnectorNameTaken(name);
       const interval = request.body.intervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
       const at = now();
       await heartbeats.record(tenant, name, request.body.type, request.body, interval, at);
