@@ -1,4 +1,7 @@
 // One jest for the whole repository: each workspace is a project; TypeScript goes through swc.
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
 const swc = [
   '@swc/jest',
   {
@@ -16,8 +19,10 @@ const project = (name, dir) => ({
   transform: { '^.+\\.ts$': swc },
   // Sources import siblings as './x.js' (NodeNext); jest resolves the .ts file.
   moduleNameMapper: {
-    '^@painchain/sdk$': '<rootDir>/../connectors/sdk/src/index.ts',
-    '^@painchain/sdk/testkit$': '<rootDir>/../connectors/sdk/src/testkit/index.ts',
+    // Workspace packages resolve to their sources: tests never need a prior build.
+    '^@painchain/sdk$': `${root}connectors/sdk/src/index.ts`,
+    '^@painchain/sdk/testkit$': `${root}connectors/sdk/src/testkit/index.ts`,
+    '^@painchain/connector-github$': `${root}connectors/github/src/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -6,7 +6,9 @@ import { Errors } from './errors.js';
 test('docs/errors.md lists exactly the codes of errors.ts, with their statuses', async () => {
   const doc = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8');
   const documented = new Map(
-    [...doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})/gm)].map((m) => [m[1]!, Number(m[2])] as const),
+    [...doc.matchAll(/^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})/gm)].map(
+      (m) => [m[1]!, Number(m[2])] as const,
+    ),
   );
   const defined = new Map(
     Object.values(Errors).map((E) => {
