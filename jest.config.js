@@ -1,4 +1,5 @@
 // One jest for the whole repository: each workspace is a project; TypeScript goes through swc.
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -22,11 +23,16 @@ const project = (name, dir) => ({
     // Workspace packages resolve to their sources: tests never need a prior build.
     '^@painchain/sdk$': `${root}connectors/sdk/src/index.ts`,
     '^@painchain/sdk/testkit$': `${root}connectors/sdk/src/testkit/index.ts`,
+    '^@painchain/sdk/standalone$': `${root}connectors/sdk/src/standalone/index.ts`,
     '^@painchain/connector-github$': `${root}connectors/github/src/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
 });
+
+// The Grafana plugin's jsdom tests use the scaffold's own jest config (CommonJS, jsdom, swc for
+// TSX); its browser test is an ES-module Node project like the others (it imports the collector).
+const grafanaPlugin = createRequire(import.meta.url)('./grafana-plugin/jest.config.js');
 
 export default {
   // Starting embedded PGlite (WebAssembly) takes a few seconds on a 2-core machine.
@@ -34,5 +40,17 @@ export default {
   projects: [
     project('sdk', '<rootDir>/connectors/sdk'),
     project('collector', '<rootDir>/collector'),
+    project('github', '<rootDir>/connectors/github'),
+    // The full stack (docker compose, provisioning, dashboards, the image): test/stack at the root.
+    {
+      ...project('stack', '<rootDir>'),
+      roots: ['<rootDir>/test/stack'],
+      testMatch: ['<rootDir>/test/stack/**/*.test.ts'],
+    },
+    { ...grafanaPlugin, rootDir: '<rootDir>/grafana-plugin' },
+    {
+      ...project('grafana-plugin-browser', '<rootDir>/grafana-plugin'),
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+    },
   ],
 };

@@ -1,0 +1,119 @@
+import React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { dateTime, type DataSourceSettings } from '@grafana/data';
+import { loadedAt, makeDataSource } from '../../../test/support/datasource-fixture';
+import { TEST_IDS } from '../../test-ids';
+import type { ChangesOptions, ChangesSecureJsonData } from '../types/config';
+import type { ChangesQuery, ChangesVariableQuery } from '../types/query';
+import { ConfigEditor } from './ConfigEditor';
+import { QueryEditor } from './QueryEditor';
+import { VariableQueryEditor } from './VariableQueryEditor';
+
+const settings = (over: Partial<DataSourceSettings<ChangesOptions, ChangesSecureJsonData>> = {}) =>
+  ({
+    id: 1,
+    uid: 'p',
+    orgId: 1,
+    name: 'PainChain',
+    type: 'painchain-changes-datasource',
+    access: 'proxy',
+    url: '',
+    jsonData: {},
+    secureJsonFields: {},
+    ...over,
+  }) as DataSourceSettings<ChangesOptions, ChangesSecureJsonData>;
+
+const range = () => {
+  const from = dateTime(loadedAt() - 4 * 3600_000);
+  const to = dateTime(loadedAt() + 60_000);
+  return { from, to, raw: { from, to } };
+};
+
+describe('ConfigEditor', () => {
+  it('stores the URL for the data proxy, the token as a secret and the cap in jsonData', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={settings()} onOptionsChange={onOptionsChange} />);
+    fireEvent.change(screen.getByTestId(TEST_IDS.configEditor.url), { target: { value: ' http://painchain:8000 ' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ url: 'http://painchain:8000', access: 'proxy' })
+    );
+    fireEvent.change(screen.getByTestId(TEST_IDS.configEditor.apiToken), { target: { value: 's3cret' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ secureJsonData: { apiToken: 's3cret' } })
+    );
+    fireEvent.change(screen.getByTestId(TEST_IDS.configEditor.maxEvents), { target: { value: '2000' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { maxEvents: 2000 } }));
+  });
+
+  it('shows a saved token as configured, never its value, and resets it', () => {
+    const onOptionsChange = jest.fn();
+    render(
+      <ConfigEditor options={settings({ secureJsonFields: { apiToken: true } })} onOptionsChange={onOptionsChange} />
+    );
+    expect(screen.getByDisplayValue('configured')).toBeDisabled();
+    fireEvent.click(screen.getByRole('button', { name: 'Reset' }));
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ secureJsonFields: { apiToken: false }, secureJsonData: { apiToken: '' } })
+    );
+  });
+});
+
+async function pick(field: string, value: string) {
+  const input = screen.getByLabelText(field === 'tag' ? 'Tags' : field[0]!.toUpperCase() + field.slice(1));
+  fireEvent.keyDown(input, { key: 'ArrowDown' });
+  fireEvent.click(await screen.findByText(value));
+}
+
+describe('QueryEditor', () => {
+  it("offers each filter's values from the facets route, with counts and variables, and runs the query", async () => {
+    const { ds } = makeDataSource({ variables: [{ name: 'service', value: 'api' }] });
+    const onChange = jest.fn();
+    const onRunQuery = jest.fn();
+    const query: ChangesQuery = { refId: 'A', kind: ['deploy'] };
+    render(<QueryEditor datasource={ds} query={query} range={range()} onChange={onChange} onRunQuery={onRunQuery} />);
+    const input = screen.getByLabelText('Service');
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    // Only services with a deploy (the other filters narrow the options), then the variables.
+    await screen.findByText('payments');
+    expect(screen.getByText('$service')).toBeInTheDocument();
+    expect(screen.queryByText('web')).not.toBeInTheDocument();
+    expect(screen.getAllByText('2 changes').length).toBeGreaterThan(0);
+    fireEvent.click(screen.getByText('payments'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', kind: ['deploy'], service: ['payments'] });
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+
+  it('sets the text filter on Enter and a per-query cap', () => {
+    const { ds } = makeDataSource();
+    const onChange = jest.fn();
+    render(
+      <QueryEditor datasource={ds} query={{ refId: 'A' }} range={range()} onChange={onChange} onRunQuery={jest.fn()} />
+    );
+    const text = screen.getByTestId(TEST_IDS.queryEditor.text);
+    fireEvent.change(text, { target: { value: 'hotfix' } });
+    fireEvent.keyDown(text, { key: 'Enter' });
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', q: 'hotfix' });
+    const cap = screen.getByTestId(TEST_IDS.queryEditor.maxEvents);
+    fireEvent.change(cap, { target: { value: '250' } });
+    fireEvent.blur(cap);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', maxEvents: 250 });
+  });
+});
+
+describe('VariableQueryEditor', () => {
+  it('chooses the field to list and narrows it with filters', async () => {
+    const { ds } = makeDataSource();
+    const onChange = jest.fn();
+    const query: ChangesVariableQuery = { refId: 'V', field: 'service' };
+    render(
+      <VariableQueryEditor datasource={ds} query={query} range={range()} onChange={onChange} onRunQuery={jest.fn()} />
+    );
+    // The listed field is not offered as its own filter.
+    expect(screen.queryByLabelText('Service')).not.toBeInTheDocument();
+    fireEvent.keyDown(screen.getByLabelText('Values of'), { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('Author'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'V', field: 'author' });
+    await pick('environment', 'staging');
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'V', field: 'service', environment: ['staging'] });
+  });
+});

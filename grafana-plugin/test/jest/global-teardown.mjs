@@ -1,0 +1,4 @@
+// Stops the collector of global-setup.mjs.
+export default async function globalTeardown() {
+  await globalThis.__painchainCollector?.close();
+}

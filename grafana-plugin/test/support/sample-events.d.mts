@@ -1,0 +1,3 @@
+import type { ChangeEventInput } from '@painchain/sdk';
+
+export declare function sampleEvents(now?: number): ChangeEventInput[];
