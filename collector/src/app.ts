@@ -21,6 +21,7 @@ import { eventsRoutes } from './routes/events-routes.js';
 import { facetsRoutes } from './routes/facets-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { seedEventsRoutes } from './routes/seed-events-routes.js';
+import { webhooksRoutes } from './routes/webhooks-routes.js';
 import { CursorCodec } from './store/cursor-codec.js';
 import type { Db } from './store/db.js';
 import { EventStore } from './store/event-store.js';
@@ -236,6 +237,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(seedEventsRoutes, { store, pipeline });
   await app.register(facetsRoutes, { store });
+  await app.register(webhooksRoutes, { runner });
   await app.register(connectorsRoutes, {
     runner,
     heartbeats: new HeartbeatStore(db),

@@ -44,6 +44,18 @@ export const Errors = {
     409,
   ),
   Unauthorized: define('unauthorized', '%s', 401),
+  InvalidSignature: define('invalid_signature', 'The webhook delivery cannot be trusted: %s', 401),
+  WebhookTargetNotFound: define('webhook_target_not_found', '%s', 404),
+  WebhookTargetAmbiguous: define(
+    'webhook_target_ambiguous',
+    'Several %s connectors run here (%s): send to /webhooks/%s/<name>',
+    400,
+  ),
+  ConnectorUnavailable: define(
+    'connector_unavailable',
+    'Connector %s is not running (starting over after a failure, or stopping); retry later',
+    503,
+  ),
   Forbidden: define('forbidden', 'This token lacks the %s scope', 403),
   StoreUnavailable: define('store_unavailable', 'The store is not reachable', 503),
   BadRequest: define('bad_request', '%s', 400),

@@ -27,6 +27,8 @@ describe('OpenAPI document and reference', () => {
       '/api/v1/facets/{field}',
       '/healthz',
       '/readyz',
+      '/webhooks/{type}',
+      '/webhooks/{type}/{name}',
     ]);
     const list = doc.paths['/api/v1/events'].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(

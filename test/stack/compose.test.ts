@@ -4,7 +4,7 @@
 // collector's container configuration loaded by the collector's own loader, Prometheus scraping it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { loadConfig } from '../../collector/src/config/index.js';
 import { CONNECTOR_TYPES } from '../../collector/src/runner/connector-registry.js';
 import { interpolate, variablesUsed } from './compose-interpolation.js';
@@ -80,12 +80,9 @@ describe('docker-compose.yml', () => {
     const problems = (doc: Json) =>
       validate(doc)
         ? []
-        : (validate.errors ?? []).map((e) => {
-            // Ajv 8 names the place instancePath, Ajv 6 dataPath.
-            const { instancePath, dataPath } = e as { instancePath?: string; dataPath?: string };
-            const where = instancePath ?? dataPath;
-            return `${where || '/'} ${e.message} ${JSON.stringify(e.params)}`;
-          });
+        : (validate.errors ?? []).map(
+            (e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+          );
     expect(problems(raw)).toEqual([]);
     expect(problems(compose)).toEqual([]);
     // The schema really rejects what is wrong: a misspelt key inside a service.

@@ -1,5 +1,6 @@
 // The one list of connector types the collector can run in-process. Adding a connector means
 // adding its definition here and nothing else outside its own folder.
+import { githubConnector } from '@painchain/connector-github';
 import type { ConnectorDefinition } from '@painchain/sdk';
 
-export const CONNECTOR_TYPES: readonly ConnectorDefinition[] = [];
+export const CONNECTOR_TYPES: readonly ConnectorDefinition[] = [githubConnector];

@@ -2,6 +2,7 @@
 // one after capped exponential backoff, stops them all, and reports their status.
 import type {
   ChangeEventInput,
+  Connector,
   ConnectorContext,
   ConnectorDefinition,
   ConnectorHealth,
@@ -115,6 +116,26 @@ export const ConnectorStatus = Type.Object({
 });
 export type ConnectorStatus = Static<typeof ConnectorStatus>;
 
+/**
+ * The running connector of one in-process instance, for routes that hand it work (webhooks):
+ * `emit` stores its events as that instance's, exactly like ctx.emit().
+ */
+export type ConnectorLookup =
+  | {
+      found: true;
+      name: string;
+      tenant: string;
+      connector: Connector;
+      emit(events: ChangeEventInput[]): Promise<EmitResult>;
+    }
+  | {
+      found: false;
+      /** `none`: no enabled instance matches; `ambiguous`: several do; `not_running`: it is in backoff or stopped. */
+      reason: 'none' | 'ambiguous' | 'not_running';
+      /** The names of the matching instances. */
+      names: string[];
+    };
+
 type Timer = ReturnType<typeof setTimeout>;
 type RunOutcome = { ok: true } | { ok: false; error: unknown };
 
@@ -122,6 +143,8 @@ type RunOutcome = { ok: true } | { ok: false; error: unknown };
 interface Launch {
   readonly controller: AbortController;
   readonly startedAt: number;
+  /** What create() returned; undefined when it threw. */
+  connector: Connector | undefined;
   ended: boolean;
   /** Emits handed to the pipeline and not yet answered: stop() waits for them too. */
   readonly inflight: Set<Promise<EmitResult>>;
@@ -295,6 +318,34 @@ export class ConnectorRunner {
       .map((instance) => this.describe(instance, now));
   }
 
+  /**
+   * The enabled instance of `type` (named `name`, when given) and its current Connector, if its
+   * run is live. Without a name, exactly one instance of the type must exist.
+   */
+  find(type: string, name?: string): ConnectorLookup {
+    const matches = this.instances.filter(
+      (instance) =>
+        instance.spec.enabled &&
+        instance.spec.type === type &&
+        (name === undefined || instance.spec.name === name),
+    );
+    const names = matches.map((instance) => instance.spec.name);
+    const instance = matches[0];
+    if (!instance) return { found: false, reason: 'none', names };
+    if (matches.length > 1) return { found: false, reason: 'ambiguous', names };
+    const launch = instance.launch;
+    if (this.stopping || !launch?.connector || launch.ended || launch.controller.signal.aborted) {
+      return { found: false, reason: 'not_running', names };
+    }
+    return {
+      found: true,
+      name: instance.spec.name,
+      tenant: instance.spec.tenant,
+      connector: launch.connector,
+      emit: (events) => this.emitFrom(instance, launch, events),
+    };
+  }
+
   private launch(instance: Instance): void {
     const { definition, spec } = instance;
     // validateConnectorInstances guarantees a definition for every enabled instance.
@@ -302,6 +353,7 @@ export class ConnectorRunner {
     const launch: Launch = {
       controller: new AbortController(),
       startedAt: Date.now(),
+      connector: undefined,
       ended: false,
       inflight: new Set(),
       settled: Promise.resolve(),
@@ -326,7 +378,8 @@ export class ConnectorRunner {
         emit: (events) => this.emitFrom(instance, launch, events),
         reportHealth: (health) => this.reportHealthFrom(instance, launch, health),
       };
-      running = Promise.resolve(definition.create(ctx).run());
+      launch.connector = definition.create(ctx);
+      running = Promise.resolve(launch.connector.run());
     } catch (error) {
       running = Promise.reject(error);
     }

@@ -3,6 +3,7 @@
 // the collector's job.
 import type { TSchema, Static } from 'typebox';
 import type { ChangeEventInput, ChangeKind } from './change-event.js';
+import type { WebhookRequest, WebhookResult } from './webhook.js';
 
 /** The subset of pino's logger a connector may use (the collector hands it a child logger). */
 export interface ConnectorLogger {
@@ -76,6 +77,14 @@ export interface ConnectorContext<Config = unknown> {
  */
 export interface Connector {
   run(): Promise<void>;
+  /**
+   * Optional: receives the source's webhook deliveries (`POST /webhooks/<type>[/<name>]`) while
+   * `run()` is running. Verifies the delivery (throw WebhookSignatureError when it cannot be
+   * trusted: the collector answers 401 and stores nothing) and translates it; the collector
+   * stores the returned events through the ingest pipeline, counted as this connector's emits.
+   * It is called concurrently with `run()` and with itself.
+   */
+  handleWebhook?(request: WebhookRequest): Promise<WebhookResult>;
 }
 
 /** The one description of a connector type: what the collector's registry lists. */

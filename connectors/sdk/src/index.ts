@@ -1,2 +1,3 @@
 export * from './change-event.js';
 export * from './connector.js';
+export * from './webhook.js';

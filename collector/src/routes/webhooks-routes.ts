@@ -1,0 +1,167 @@
+// Source webhooks: `POST /webhooks/:type` and `/webhooks/:type/:name` hand the delivery, raw
+// bytes included, to the running in-process connector of that type, which verifies and
+// translates it; what it returns goes through the ingest pipeline like any other change.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { isWebhookSignatureError, type EmitResult, type WebhookRequest } from '@painchain/sdk';
+import { Type, type Static } from 'typebox';
+import { Errors, type ErrorBody } from '../errors.js';
+import type { ConnectorRunner } from '../runner/connector-runner.js';
+import { ErrorResponse } from './error-response.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' });
+
+const WebhookResponse = Type.Object({
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('ignored')]),
+  reason: Type.Optional(Type.String()),
+  connector: Type.String({ description: 'The connector instance that took the delivery' }),
+  ids: Type.Array(Type.String(), { description: 'Stored change events, in order' }),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  unchanged: Type.Integer({ description: 'Already stored with the same or a newer state' }),
+});
+
+/** Sources post JSON, or (GitHub's other choice) a form whose `payload` field holds the JSON. */
+export function parseWebhookBody(raw: Buffer, contentType: string | undefined): unknown {
+  const form = /^application\/x-www-form-urlencoded\b/i.test(contentType ?? '');
+  let text = raw.toString('utf8');
+  if (form) {
+    const payload = new URLSearchParams(text).get('payload');
+    if (payload === null) throw new Errors.InvalidBody('a form post needs a `payload` field');
+    text = payload;
+  }
+  if (text.trim() === '') throw new Errors.InvalidJson('the body is empty');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Errors.InvalidJson(error instanceof Error ? error.message : 'unparseable');
+  }
+}
+
+export const webhooksRoutes: FastifyPluginAsyncTypebox<{ runner: ConnectorRunner }> = async (
+  app,
+  { runner },
+) => {
+  // Signatures are computed over the exact bytes sent, so in this (encapsulated) context bodies
+  // stay Buffers; parsing happens in the handler.
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(
+    ['application/json', 'application/x-www-form-urlencoded'],
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
+  );
+
+  const common = {
+    tags: ['webhooks'],
+    description:
+      'Authenticated by the source signature (e.g. X-Hub-Signature-256), not by a bearer token. ' +
+      'Body: application/json, or application/x-www-form-urlencoded with a `payload` field. ' +
+      '200 when the delivery was understood (its changes stored, idempotently), 202 when it was ' +
+      'valid but is not a change PainChain records (`reason` says why).',
+    response: {
+      200: WebhookResponse,
+      202: WebhookResponse,
+      '4xx': ErrorResponse,
+      503: ErrorResponse,
+    },
+  };
+
+  /** The answer's status and body; 503 is answered here because the error handler keeps 5xx opaque. */
+  const handle = async (
+    type: string,
+    name: string | undefined,
+    raw: unknown,
+    headers: WebhookRequest['headers'],
+  ): Promise<{ code: number; payload: Static<typeof WebhookResponse> | ErrorBody }> => {
+    const target = runner.find(type, name);
+    if (!target.found) {
+      switch (target.reason) {
+        case 'none':
+          throw new Errors.WebhookTargetNotFound(
+            name === undefined
+              ? `No ${type} connector is configured in this collector`
+              : `No ${type} connector named ${name} is configured in this collector`,
+          );
+        case 'ambiguous':
+          throw new Errors.WebhookTargetAmbiguous(type, target.names.join(', '), type);
+        case 'not_running': {
+          // GitHub and GitLab show a failed delivery and let it be redelivered: say "later".
+          const err = new Errors.ConnectorUnavailable(target.names[0] ?? type);
+          return { code: 503, payload: { error: err.code, message: err.message } };
+        }
+      }
+    }
+    if (!target.connector.handleWebhook) {
+      throw new Errors.WebhookTargetNotFound(`Connectors of type ${type} do not take webhooks`);
+    }
+    const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+    const body = parseWebhookBody(rawBody, String(headers['content-type'] ?? ''));
+    let result;
+    try {
+      result = await target.connector.handleWebhook({ headers, rawBody, body });
+    } catch (error) {
+      if (isWebhookSignatureError(error)) throw new Errors.InvalidSignature(error.message);
+      throw error;
+    }
+    const events = result.events ?? [];
+    let stored: EmitResult = { ids: [], created: 0, updated: 0, unchanged: 0 };
+    if (events.length > 0) {
+      try {
+        stored = await target.emit(events);
+      } catch (error) {
+        // The sender did nothing wrong when a connector produces an invalid event: that is ours.
+        if (error instanceof Errors.InvalidEvent) {
+          app.log.error(
+            { err: error, connector: target.name },
+            'connector produced invalid events',
+          );
+          throw new Errors.Internal();
+        }
+        throw error;
+      }
+    }
+    return {
+      code: result.status === 'accepted' ? 200 : 202,
+      payload: {
+        status: result.status,
+        ...(result.reason === undefined ? {} : { reason: result.reason }),
+        connector: target.name,
+        ...stored,
+      },
+    };
+  };
+
+  app.post(
+    '/webhooks/:type',
+    {
+      schema: {
+        ...common,
+        summary: 'Webhook delivery for the one connector of this type',
+        params: Type.Object({ type: Name }),
+      },
+    },
+    async (request, reply) => {
+      const { code, payload } = await handle(
+        request.params.type,
+        undefined,
+        request.body,
+        request.headers,
+      );
+      return reply.code(code).send(payload);
+    },
+  );
+  app.post(
+    '/webhooks/:type/:name',
+    {
+      schema: {
+        ...common,
+        summary: 'Webhook delivery for one named connector (when several share a type)',
+        params: Type.Object({ type: Name, name: Name }),
+      },
+    },
+    async (request, reply) => {
+      const { type, name } = request.params;
+      const { code, payload } = await handle(type, name, request.body, request.headers);
+      return reply.code(code).send(payload);
+    },
+  );
+};
