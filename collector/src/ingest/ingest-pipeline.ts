@@ -59,7 +59,9 @@ export class IngestPipeline {
       throw err;
     }
 
-    const { results, changed } = await this.store.upsert(tenant, normalized);
+    const { results, changed } = await this.store.upsert(tenant, normalized, {
+      returnChanged: this.#listeners.length > 0,
+    });
     const counts = { created: 0, updated: 0, unchanged: 0 };
     results.forEach((r, i) => {
       counts[r.outcome] += 1;

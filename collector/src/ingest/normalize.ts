@@ -94,6 +94,25 @@ export function unstorableText(text: string): string | undefined {
 const pointerToken = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /**
+ * The common case, checked without allocating: no string or key the store would refuse and no
+ * nesting too deep. Only when this says no are the problems (with their paths) worked out.
+ */
+function storable(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return unstorableText(value) === undefined;
+  if (!value || typeof value !== 'object') return true;
+  if (depth > MAX_NESTING_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!storable(v, depth + 1)) return false;
+    return true;
+  }
+  for (const key in value as Record<string, unknown>) {
+    if (unstorableText(key) !== undefined) return false;
+    if (!storable((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
  * Every string (and object key) the store would refuse or alter, and nesting deeper than
  * MAX_NESTING_DEPTH: a clear problem for the caller instead of a database error.
  */
@@ -170,7 +189,7 @@ export function normalizeEvent(
   options: NormalizeOptions,
   basePath = '',
 ): NormalizeResult {
-  const problems: Problem[] = unstorableProblems(input, basePath, basePath);
+  const problems: Problem[] = storable(input) ? [] : unstorableProblems(input, basePath, basePath);
   const latest = options.now.getTime() + options.maxFutureSeconds * 1000;
 
   const instant = (field: 'timestamp' | 'endTimestamp' | 'updatedAt'): Date | null => {

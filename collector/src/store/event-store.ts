@@ -114,8 +114,11 @@ ON CONFLICT (tenant, connector, external_id) DO UPDATE SET
   refs        = e.refs || EXCLUDED.refs,
   tags        = ARRAY(SELECT DISTINCT unnest(e.tags || EXCLUDED.tags) ORDER BY 1),
   data        = e.data || EXCLUDED.data
-WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= e.updated_at
-RETURNING ${SELECT_COLUMNS}, (xmax = 0) AS inserted`;
+WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= e.updated_at`;
+
+/** What the upsert returns when nobody needs the stored rows: parsing 19 columns back costs. */
+const RETURN_KEYS = `RETURNING id, connector, external_id, (xmax = 0) AS inserted`;
+const RETURN_ROWS = `RETURNING ${SELECT_COLUMNS}, (xmax = 0) AS inserted`;
 
 const keyOf = (e: Pick<NormalizedEvent, 'connector' | 'externalId'>) =>
   `${e.connector}\u0000${e.externalId}`;
@@ -192,7 +195,9 @@ export class EventStore {
   async upsert(
     tenant: string,
     events: NormalizedEvent[],
+    options: { returnChanged?: boolean } = {},
   ): Promise<{ results: UpsertResult[]; changed: ChangeEvent[] }> {
+    const returning = options.returnChanged ? RETURN_ROWS : RETURN_KEYS;
     // Two events with the same key in one batch: keep the newest (same rule as the database);
     // the others report the winner's id.
     const winners = new Map<string, NormalizedEvent>();
@@ -203,16 +208,16 @@ export class EventStore {
     }
     const unique = [...winners.values()];
 
-    const rowsByKey = await this.db.transaction(async (tx) => {
+    const write = async (tx: Queryable) => {
       const found = new Map<string, { id: string; outcome: UpsertOutcome; row?: EventRow }>();
       for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) {
         const chunk = unique.slice(i, i + ROWS_PER_STATEMENT);
-        const { rows } = await this.#insertChunk(tx, tenant, chunk);
+        const { rows } = await this.#insertChunk(tx, tenant, chunk, returning);
         for (const row of rows) {
           found.set(keyOf({ connector: row.connector, externalId: row.external_id }), {
             id: row.id,
             outcome: row.inserted ? 'created' : 'updated',
-            row,
+            row: options.returnChanged ? row : undefined,
           });
         }
       }
@@ -234,7 +239,12 @@ export class EventStore {
           });
       }
       return found;
-    });
+    };
+    // One statement is atomic on its own: BEGIN/COMMIT would only add two round trips (the
+    // common case: a single event, or a batch of up to 1,000). Larger batches need the
+    // transaction for all-or-nothing. The stale-id lookup is a read and needs no transaction.
+    const rowsByKey =
+      unique.length <= ROWS_PER_STATEMENT ? await write(this.db) : await this.db.transaction(write);
 
     const reported = new Set<string>();
     const results = events.map((e) => {
@@ -250,7 +260,7 @@ export class EventStore {
     return { results, changed };
   }
 
-  #insertChunk(tx: Queryable, tenant: string, chunk: NormalizedEvent[]) {
+  #insertChunk(tx: Queryable, tenant: string, chunk: NormalizedEvent[], returning: string) {
     const params: unknown[] = [];
     const tuples = chunk.map((e) => {
       const values = [
@@ -279,7 +289,7 @@ export class EventStore {
       return `(${values.map((_, j) => `$${start + j + 1}`).join(',')})`;
     });
     return tx.query<EventRow>(
-      `INSERT INTO events AS e (${COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')} ${UPSERT_TAIL}`,
+      `INSERT INTO events AS e (${COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')} ${UPSERT_TAIL} ${returning}`,
       params,
     );
   }

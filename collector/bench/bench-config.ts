@@ -1,0 +1,103 @@
+// The benchmark's sizes, limits and targets, read once from the environment. Every count is
+// scaled by BENCH_SCALE so that `BENCH_SCALE=0.1 npm run bench` is a quick smoke run.
+
+export const PHASES = ['raw', 'upsert', 'ingest', 'single', 'query'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface BenchConfig {
+  /** Multiplies every count (not the targets); 1 is the full run the targets are judged on. */
+  scale: number;
+  /** Database that may create and drop `painchain_bench`. */
+  adminUrl: string;
+  benchDbName: string;
+  /** Write figures and their baselines alternate in this many rounds (BENCH_ROUNDS). */
+  rounds: number;
+  /** Phases to run (BENCH_PHASES=ingest,single), all by default; for profiling one of them. */
+  phases: ReadonlySet<Phase>;
+  /** When set, the collector child runs with --cpu-prof and writes its profile here. */
+  cpuProfDir: string | undefined;
+  /** Extra node flags for the collector child (BENCH_COLLECTOR_FLAGS, space-separated). */
+  collectorFlags: string[];
+
+  batchEvents: number;
+  batchSize: number;
+  /** Batches in flight, for the HTTP ingest and for the raw INSERT alike. */
+  batchConcurrency: number;
+  singleRequests: number;
+  /** The single-event SQL diagnostics need fewer requests to settle than the HTTP figure. */
+  singleDiagnosticRequests: number;
+  singleConcurrency: number;
+  /** Events in the store (at least) before the query latency is measured. */
+  storeEvents: number;
+  /** How far back the filled events reach. */
+  storeDays: number;
+  queries: number;
+  /** Queries sent before the measured ones, not counted (lazy compilation, cold caches). */
+  queryWarmup: number;
+  queryConcurrency: number;
+  queryWindowHours: number;
+  queryLimit: number;
+
+  /** No phase may run longer than this; a cut-short phase is reported as such. */
+  phaseTimeoutMs: number;
+  /** The whole run is killed after this. */
+  totalTimeoutMs: number;
+}
+
+/** The issue's targets on the reference 2-core machine. */
+export const TARGETS = {
+  ingestMinEventsPerSecond: 20_000,
+  ingestMinRatioToRaw: 0.5,
+  singleMinEventsPerSecond: 5_000,
+  /** The seed's NestJS backend on the same machine, single-event POSTs. */
+  singleBaselineEventsPerSecond: 500,
+  rssMaxMb: 150,
+  queryP99MaxMs: 20,
+  storeMinEvents: 1_000_000,
+} as const;
+
+const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
+  return n;
+}
+
+export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const scale = positive(env, 'BENCH_SCALE', 1);
+  if (scale > 10) throw new Error('BENCH_SCALE above 10 would run far longer than intended');
+  const scaled = (n: number, min: number) => Math.max(min, Math.round(n * scale));
+  const batchSize = 500;
+  const phases = env.BENCH_PHASES ? env.BENCH_PHASES.split(',').map((p) => p.trim()) : [...PHASES];
+  for (const p of phases)
+    if (!(PHASES as readonly string[]).includes(p))
+      throw new Error(`BENCH_PHASES: unknown phase ${p}; use ${PHASES.join(', ')}`);
+  return {
+    scale,
+    adminUrl: env.PAINCHAIN_BENCH_ADMIN_URL || DEFAULT_ADMIN_URL,
+    benchDbName: 'painchain_bench',
+    phases: new Set(phases as Phase[]),
+    rounds: Math.round(positive(env, 'BENCH_ROUNDS', 2)),
+    cpuProfDir: env.BENCH_CPU_PROF || undefined,
+    collectorFlags: (env.BENCH_COLLECTOR_FLAGS ?? '').split(/\s+/).filter(Boolean),
+    // Whole batches only, so that every statement and request carries exactly batchSize rows.
+    batchEvents: scaled(200_000 / batchSize, 4) * batchSize,
+    batchSize,
+    batchConcurrency: positive(env, 'BENCH_CONCURRENCY', 4),
+    singleRequests: scaled(20_000, 500),
+    singleDiagnosticRequests: scaled(5_000, 500),
+    singleConcurrency: 32,
+    storeEvents: scaled(1_000_000, 10_000),
+    storeDays: 90,
+    queries: scaled(2_000, 200),
+    queryWarmup: 50,
+    queryConcurrency: 4,
+    queryWindowHours: 6,
+    queryLimit: 100,
+    phaseTimeoutMs: 120_000,
+    totalTimeoutMs: 9 * 60_000,
+  };
+}

@@ -1,0 +1,242 @@
+// The benchmark's own PostgreSQL database: created fresh for every run, the raw-INSERT baseline
+// table beside the collector's `events`, and a fast SQL fill of the store for query latency.
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import type { NormalizedEvent } from '../src/ingest/normalize.js';
+import {
+  AUTHORS,
+  ENVIRONMENTS,
+  PROJECTS,
+  REGIONS,
+  SERVICES,
+  SOURCES,
+  STATUSES,
+  SUBJECTS,
+  TEAMS,
+} from './event-generator.js';
+
+/** The columns the collector writes on ingest (migration 001), in its order. */
+export const EVENT_COLUMNS = [
+  'id',
+  'tenant',
+  'connector',
+  'external_id',
+  'kind',
+  'status',
+  'title',
+  'description',
+  'project',
+  'service',
+  'environment',
+  'ts',
+  'end_ts',
+  'updated_at',
+  'author',
+  'url',
+  'refs',
+  'tags',
+  'data',
+] as const;
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The bench database's URL: the admin URL with another database name. */
+export function benchUrl(adminUrl: string, dbName: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+/** Drops and creates the bench database. */
+export async function recreateDatabase(adminUrl: string, dbName: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${quoteIdent(dbName)}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** One row's values in EVENT_COLUMNS order, the same values the collector's store binds. */
+export function rowValues(tenant: string, e: NormalizedEvent): unknown[] {
+  return [
+    uuidv7(),
+    tenant,
+    e.connector,
+    e.externalId,
+    e.kind,
+    e.status,
+    e.title,
+    e.description,
+    e.project,
+    e.service,
+    e.environment,
+    e.timestamp,
+    e.endTimestamp,
+    e.updatedAt,
+    e.author,
+    e.url,
+    JSON.stringify(e.refs),
+    e.tags,
+    JSON.stringify(e.data),
+  ];
+}
+
+/** A plain multi-row INSERT of `rows` rows into `table`: the statement text. */
+export function multiRowInsert(table: string, rows: number): string {
+  const width = EVENT_COLUMNS.length;
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const slots: string[] = [];
+    for (let c = 1; c <= width; c++) slots.push(`$${r * width + c}`);
+    tuples.push(`(${slots.join(',')})`);
+  }
+  return `INSERT INTO ${quoteIdent(table)} (${EVENT_COLUMNS.join(', ')}) VALUES ${tuples.join(',')}`;
+}
+
+/** A table shaped like `events`, with the same indexes and constraints, empty. */
+export async function createLikeEvents(pool: pg.Pool, table: string): Promise<void> {
+  await pool.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+  await pool.query(`CREATE TABLE ${quoteIdent(table)} (LIKE events INCLUDING ALL)`);
+}
+
+/** Flushes dirty pages so that no phase pays for the previous one's checkpoint. */
+export async function settle(pool: pg.Pool): Promise<void> {
+  await pool.query('CHECKPOINT');
+}
+
+export async function countEvents(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Adds `count` events to `events` with one INSERT … SELECT per chunk, its secondary indexes
+ * dropped meanwhile and rebuilt from their own definitions: timestamps over the last
+ * `days` days in arrival order (as a store fills in real life), skewed projects and services,
+ * the connectors' kinds and statuses, titles, refs with a commit sha, two tags and a data object.
+ * Ids are UUIDv7 built from the timestamp, like the collector's.
+ */
+export async function fillEvents(
+  pool: pg.Pool,
+  opts: { count: number; days: number; tenant: string; chunk: number; timeoutMs: number },
+): Promise<void> {
+  const pairs = SOURCES.flatMap((s) => s.kinds.map((k) => [s.connector, k] as const));
+  const sql = `
+    INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+    SELECT
+      (substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || substr(m, 1, 3) || '-' ||
+        substr('89ab', 1 + (get_byte(decode(m, 'hex'), 2) % 4), 1) || substr(m, 4, 3) || '-' ||
+        substr(m, 7, 12))::uuid,
+      $1, connector, connector || '-fill-' || i, kind,
+      CASE WHEN kind IN ('push', 'tag') THEN NULL
+           ELSE ($9::text[])[1 + floor(r4 * cardinality($9::text[]))::int] END,
+      CASE kind
+        WHEN 'deploy' THEN 'Deploy ' || service || ' v1.' || (i % 60) || '.' || (i % 7) || ' to ' || environment
+        WHEN 'rollback' THEN 'Roll back ' || service || ' to v1.' || (i % 60) || ' in ' || environment
+        WHEN 'push' THEN 'pushed 2 commits to main: ' || subject
+        WHEN 'merge' THEN 'Merge pull request #' || (i % 5000) || ': ' || subject
+        WHEN 'pipeline' THEN 'Pipeline #' || (100000 + i % 900000) || ' on main: ' || subject
+        ELSE initcap(replace(kind, '_', ' ')) || ' ' || coalesce(service, project) || ' in ' || environment
+      END,
+      NULL, project, service, environment, ts,
+      ts + make_interval(secs => 5 + floor(r3 * 600)), NULL,
+      ($11::text[])[1 + (i % cardinality($11::text[]))],
+      'https://github.com/' || project || '/commit/' || m,
+      jsonb_build_object('commit', m || substr(md5(m), 1, 8), 'branch', 'main',
+                         'pipeline', 100000 + i % 900000),
+      ARRAY['team:' || ($12::text[])[1 + (i % cardinality($12::text[]))],
+            'region:' || ($13::text[])[1 + (i % cardinality($13::text[]))]],
+      jsonb_build_object('durationMs', floor(r3 * 600000)::int, 'attempt', 1 + i % 2)
+    FROM (
+      SELECT i, ts, md5(i::text) AS m,
+             lpad(to_hex(floor(extract(epoch FROM ts) * 1000)::bigint), 12, '0') AS h,
+             ($4::text[])[1 + floor(r1 * r1 * cardinality($4::text[]))::int] AS project,
+             CASE WHEN pair <= $14 THEN NULL
+                  ELSE ($5::text[])[1 + floor(r2 * r2 * cardinality($5::text[]))::int] END AS service,
+             ($6::text[])[CASE WHEN r3 < 0.4 THEN 1 WHEN r3 < 0.75 THEN 2 ELSE 3 END] AS environment,
+             ($7::text[])[pair] AS connector, ($8::text[])[pair] AS kind, r3, r4,
+             ($10::text[])[1 + (i % cardinality($10::text[]))] AS subject
+        FROM (
+          SELECT i,
+                 now() - make_interval(secs => $3::float8 * 86400 * (1 - i::float8 / $2) + random() * 60) AS ts,
+                 random() AS r1, random() AS r2, random() AS r3, random() AS r4,
+                 1 + floor(random() * ${pairs.length})::int AS pair
+            FROM generate_series($15::int, $16::int) AS i
+        ) g
+    ) s`;
+  const client = await pool.connect();
+  let secondary: { name: string; def: string }[] = [];
+  try {
+    await client.query(`SET statement_timeout = ${Math.round(opts.timeoutMs)}`);
+    // Building the secondary indexes once afterwards is several times faster than maintaining
+    // them row by row; the constraints' indexes (primary key, idempotency key) stay.
+    ({ rows: secondary } = await client.query<{ name: string; def: string }>(
+      `SELECT i.indexname AS name, i.indexdef AS def
+         FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = 'events'
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                           WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)`,
+    ));
+    for (const { name } of secondary) await client.query(`DROP INDEX ${quoteIdent(name)}`);
+    // Events of a push or a tag name no service; everything else does (the pairs come first).
+    const withoutService = pairs.filter(([, k]) => k === 'push' || k === 'tag').length;
+    const ordered = [
+      ...pairs.filter(([, k]) => k === 'push' || k === 'tag'),
+      ...pairs.filter(([, k]) => k !== 'push' && k !== 'tag'),
+    ];
+    for (let first = 1; first <= opts.count; first += opts.chunk) {
+      const last = Math.min(opts.count, first + opts.chunk - 1);
+      await client.query(sql, [
+        opts.tenant,
+        opts.count,
+        opts.days,
+        PROJECTS,
+        SERVICES,
+        ENVIRONMENTS,
+        ordered.map(([c]) => c),
+        ordered.map(([, k]) => k),
+        STATUSES,
+        SUBJECTS,
+        AUTHORS,
+        TEAMS,
+        REGIONS,
+        withoutService,
+        first,
+        last,
+      ]);
+    }
+  } finally {
+    await client.query('RESET statement_timeout').catch(() => undefined);
+    client.release();
+  }
+  await rebuild(
+    pool,
+    secondary.map((i) => i.def),
+    opts.timeoutMs,
+  );
+}
+
+/** Index builds on two connections at once: one per core of the reference machine. */
+async function rebuild(pool: pg.Pool, definitions: string[], timeoutMs: number): Promise<void> {
+  const queue = [...definitions];
+  const worker = async () => {
+    const client = await pool.connect();
+    try {
+      await client.query(`SET statement_timeout = ${Math.round(timeoutMs)}`);
+      await client.query(`SET maintenance_work_mem = '256MB'`);
+      for (let def = queue.shift(); def; def = queue.shift()) await client.query(def);
+    } finally {
+      await client.query('RESET ALL').catch(() => undefined);
+      client.release();
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+/** Statistics and the visibility map up to date, so that autovacuum does not run mid-measure. */
+export async function vacuumAnalyze(pool: pg.Pool): Promise<void> {
+  await pool.query('VACUUM (ANALYZE) events');
+}

@@ -1,0 +1,71 @@
+// Figure 5 and the store size it stands on: fill the store to at least `storeEvents` with SQL,
+// then time the same list queries through HTTP and straight on PostgreSQL.
+import { TARGETS } from './bench-config.js';
+import { log, type BenchContext } from './bench-context.js';
+import { countEvents, fillEvents, settle, vacuumAnalyze } from './bench-database.js';
+import { judge, loadFields, tidy } from './figures.js';
+import { httpQueries, queryPlan, sqlQueries } from './query-phase.js';
+import { TENANT } from './write-phases.js';
+
+/** Rows per INSERT … SELECT while filling the store (keeps each statement well under a minute). */
+const FILL_CHUNK = 250_000;
+
+export async function measureQueries(ctx: BenchContext): Promise<void> {
+  const { cfg, now, pool, collector, startCpu } = ctx;
+  const missing = Math.max(0, cfg.storeEvents - (await countEvents(pool)));
+  log(`filling the store with ${missing} events over ${cfg.storeDays} days (SQL)`);
+  const t0 = performance.now();
+  await fillEvents(pool, {
+    count: missing,
+    days: cfg.storeDays,
+    tenant: TENANT,
+    chunk: FILL_CHUNK,
+    timeoutMs: cfg.phaseTimeoutMs,
+  });
+  await vacuumAnalyze(pool);
+  await settle(pool);
+  const storeEvents = await countEvents(pool);
+  log(
+    `store: ${storeEvents} events (filled, vacuumed, analyzed in ${tidy((performance.now() - t0) / 1000)} s)`,
+  );
+
+  const plan = queryPlan(cfg, now);
+  log(
+    `queries: ${plan.measured.length} (after ${plan.warmup.length} unmeasured) × ${cfg.queryWindowHours} h window + one filter, ${cfg.queryConcurrency} in flight`,
+  );
+  const viaHttp = await httpQueries(cfg, startCpu, collector.origin, plan);
+  const viaSql = await sqlQueries(cfg, startCpu, pool, plan);
+  const target = { max: TARGETS.queryP99MaxMs };
+  ctx.emit({
+    bench: 'query_latency_p99',
+    value: viaHttp.p99Ms,
+    unit: 'ms',
+    baseline: tidy(viaSql.p99Ms),
+    baseline_name: 'the same statements straight on PostgreSQL (p99)',
+    ...judge(viaHttp.p99Ms, viaSql.p99Ms, target, viaHttp.load.failed),
+    target,
+    p50_ms: tidy(viaHttp.p50Ms),
+    max_ms: tidy(viaHttp.maxMs),
+    sql_p50_ms: tidy(viaSql.p50Ms),
+    sql_max_ms: tidy(viaSql.maxMs),
+    queries: viaHttp.load.done,
+    warmup_queries: plan.warmup.length,
+    concurrency: cfg.queryConcurrency,
+    window_hours: cfg.queryWindowHours,
+    limit: cfg.queryLimit,
+    mean_events_returned: tidy(viaHttp.meanRows),
+    store_events: storeEvents,
+    sql_cpu: viaSql.cpu,
+    ...loadFields(viaHttp.load, viaHttp.cpu),
+  });
+  const storeTarget = { min: TARGETS.storeMinEvents };
+  ctx.emit({
+    bench: 'store_events',
+    value: storeEvents,
+    unit: 'events',
+    baseline: null,
+    ...judge(storeEvents, null, storeTarget),
+    target: storeTarget,
+    days: cfg.storeDays,
+  });
+}

@@ -1,0 +1,144 @@
+// Figure 5: list latency through GET /api/v1/events for a random window with one filter, over a
+// store filled to at least `storeEvents`; and the same statements straight on PostgreSQL.
+import pg from 'pg';
+import { Pool as HttpPool } from 'undici';
+import type { BenchConfig } from './bench-config.js';
+import { PROJECTS, SERVICES, prng } from './event-generator.js';
+import type { CpuSplit } from './cpu-usage.js';
+import { percentile, runLoad, type LoadResult } from './load.js';
+import { listStatement } from './store-statements.js';
+import { TENANT } from './write-phases.js';
+
+const QUERY_SEED = 777;
+
+export interface QuerySpec {
+  from: Date;
+  to: Date;
+  field: 'service' | 'project';
+  value: string;
+}
+
+export interface LatencyResult {
+  load: LoadResult;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Mean events per answer. */
+  meanRows: number;
+  cpu: CpuSplit;
+}
+
+/** Random windows inside the filled span, half filtered by service, half by project. */
+export function querySpecs(
+  cfg: BenchConfig,
+  now: number,
+  count: number,
+  seed: number,
+): QuerySpec[] {
+  const rand = prng(seed);
+  const windowMs = cfg.queryWindowHours * 3_600_000;
+  const spanMs = cfg.storeDays * 86_400_000 - windowMs;
+  return Array.from({ length: count }, (_, i) => {
+    const to = new Date(now - Math.floor(rand() * spanMs));
+    const field = i % 2 === 0 ? 'service' : 'project';
+    const values = field === 'service' ? SERVICES : PROJECTS;
+    return {
+      from: new Date(to.getTime() - windowMs),
+      to,
+      field,
+      value: values[Math.floor(rand() * values.length)]!,
+    } satisfies QuerySpec;
+  });
+}
+
+/** The measured queries, and a few others first so that lazy compilation is not measured. */
+export function queryPlan(
+  cfg: BenchConfig,
+  now: number,
+): { warmup: QuerySpec[]; measured: QuerySpec[] } {
+  return {
+    warmup: querySpecs(cfg, now, cfg.queryWarmup, QUERY_SEED + 1),
+    measured: querySpecs(cfg, now, cfg.queries, QUERY_SEED),
+  };
+}
+
+function summarizeLatency(load: LoadResult, rows: number, cpu: CpuSplit): LatencyResult {
+  const ok = load.done - load.failed;
+  return {
+    load,
+    p50Ms: percentile(load.latenciesMs, 50),
+    p99Ms: percentile(load.latenciesMs, 99),
+    maxMs: Math.max(...load.latenciesMs),
+    meanRows: ok > 0 ? rows / ok : 0,
+    cpu,
+  };
+}
+
+/** Runs the warm-up unmeasured, then the measured queries; `query` answers the rows it got. */
+async function measureQueries(
+  cfg: BenchConfig,
+  startCpu: () => () => CpuSplit,
+  plan: { warmup: QuerySpec[]; measured: QuerySpec[] },
+  query: (spec: QuerySpec) => Promise<number>,
+): Promise<LatencyResult> {
+  const opts = { concurrency: cfg.queryConcurrency, timeoutMs: cfg.phaseTimeoutMs };
+  await runLoad({ ...opts, tasks: plan.warmup.length }, async (i) => {
+    await query(plan.warmup[i]!);
+  });
+  let rows = 0;
+  const cpuSince = startCpu();
+  const load = await runLoad(
+    { ...opts, tasks: plan.measured.length, recordLatency: true },
+    async (i) => {
+      const n = await query(plan.measured[i]!);
+      rows += n;
+    },
+  );
+  return summarizeLatency(load, rows, cpuSince());
+}
+
+/** Through the HTTP API: the latency a Grafana panel sees, answer fully read. */
+export async function httpQueries(
+  cfg: BenchConfig,
+  startCpu: () => () => CpuSplit,
+  origin: string,
+  plan: { warmup: QuerySpec[]; measured: QuerySpec[] },
+): Promise<LatencyResult> {
+  const http = new HttpPool(origin, { connections: cfg.queryConcurrency, pipelining: 1 });
+  const pathOf = (s: QuerySpec) => {
+    const q = new URLSearchParams({
+      from: s.from.toISOString(),
+      to: s.to.toISOString(),
+      [s.field]: s.value,
+      limit: String(cfg.queryLimit),
+    });
+    return `/api/v1/events?${q.toString()}`;
+  };
+  try {
+    return await measureQueries(cfg, startCpu, plan, async (spec) => {
+      const path = pathOf(spec);
+      const res = await http.request({ method: 'GET', path });
+      const text = await res.body.text();
+      if (res.statusCode !== 200)
+        throw new Error(`GET ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+      return (JSON.parse(text) as { events: unknown[] }).events.length;
+    });
+  } finally {
+    await http.close();
+  }
+}
+
+/** The statements EventStore.list issues for the same specs, straight on PostgreSQL. */
+export async function sqlQueries(
+  cfg: BenchConfig,
+  startCpu: () => () => CpuSplit,
+  pool: pg.Pool,
+  plan: { warmup: QuerySpec[]; measured: QuerySpec[] },
+): Promise<LatencyResult> {
+  return measureQueries(cfg, startCpu, plan, async (spec) => {
+    const filter = { from: spec.from, to: spec.to, [spec.field]: [spec.value] };
+    const { sql, params } = await listStatement(TENANT, filter, cfg.queryLimit);
+    // The store asks for one row more than the page to know whether another page follows.
+    return Math.min(cfg.queryLimit, (await pool.query(sql, params)).rowCount ?? 0);
+  });
+}
