@@ -14,29 +14,10 @@ import {
   SUBJECTS,
   TEAMS,
 } from './event-generator.js';
+import { COLUMNS } from '../src/store/event-store.js';
 
-/** The columns the collector writes on ingest (migration 001), in its order. */
-export const EVENT_COLUMNS = [
-  'id',
-  'tenant',
-  'connector',
-  'external_id',
-  'kind',
-  'status',
-  'title',
-  'description',
-  'project',
-  'service',
-  'environment',
-  'ts',
-  'end_ts',
-  'updated_at',
-  'author',
-  'url',
-  'refs',
-  'tags',
-  'data',
-] as const;
+/** The columns the collector writes on ingest, in its order: the store's own list. */
+export const EVENT_COLUMNS = COLUMNS;
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
