@@ -1,8 +1,6 @@
 // The benchmark's own PostgreSQL database: created fresh for every run, the raw-INSERT baseline
 // table beside the collector's `events`, and a fast SQL fill of the store for query latency.
 import pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
-import type { NormalizedEvent } from '../src/ingest/normalize.js';
 import {
   AUTHORS,
   ENVIRONMENTS,
@@ -14,7 +12,7 @@ import {
   SUBJECTS,
   TEAMS,
 } from './event-generator.js';
-import { COLUMNS } from '../src/store/event-store.js';
+import { COLUMNS, eventRowValues } from '../src/store/event-store.js';
 
 /** The columns the collector writes on ingest, in its order: the store's own list. */
 export const EVENT_COLUMNS = COLUMNS;
@@ -41,29 +39,7 @@ export async function recreateDatabase(adminUrl: string, dbName: string): Promis
 }
 
 /** One row's values in EVENT_COLUMNS order, the same values the collector's store binds. */
-export function rowValues(tenant: string, e: NormalizedEvent): unknown[] {
-  return [
-    uuidv7(),
-    tenant,
-    e.connector,
-    e.externalId,
-    e.kind,
-    e.status,
-    e.title,
-    e.description,
-    e.project,
-    e.service,
-    e.environment,
-    e.timestamp,
-    e.endTimestamp,
-    e.updatedAt,
-    e.author,
-    e.url,
-    JSON.stringify(e.refs),
-    e.tags,
-    JSON.stringify(e.data),
-  ];
-}
+export const rowValues = eventRowValues;
 
 /** A plain multi-row INSERT of `rows` rows into `table`: the statement text. */
 export function multiRowInsert(table: string, rows: number): string {

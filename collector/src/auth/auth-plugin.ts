@@ -3,10 +3,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Scope, TokenConfig } from '../config/config-schema.js';
+import { DEFAULT_TENANT, type Scope, type TokenConfig } from '../config/config-schema.js';
 import { Errors } from '../errors.js';
-
-export const DEFAULT_TENANT = 'default';
 
 export interface Principal {
   /** The token's name from the config, or `anonymous` when auth is off. */

@@ -186,6 +186,31 @@ function whereClause(tenant: string, f: EventFilter, params: unknown[], skip?: F
   return parts.join(' AND ');
 }
 
+/** One event's values in COLUMNS order, as the ingest binds them (a fresh UUIDv7 id). */
+export function eventRowValues(tenant: string, e: NormalizedEvent): unknown[] {
+  return [
+    uuidv7(),
+    tenant,
+    e.connector,
+    e.externalId,
+    e.kind,
+    e.status,
+    e.title,
+    e.description,
+    e.project,
+    e.service,
+    e.environment,
+    e.timestamp,
+    e.endTimestamp,
+    e.updatedAt,
+    e.author,
+    e.url,
+    JSON.stringify(e.refs),
+    e.tags,
+    JSON.stringify(e.data),
+  ];
+}
+
 export class EventStore {
   constructor(private readonly db: Db) {}
 
@@ -264,27 +289,7 @@ export class EventStore {
   #insertChunk(tx: Queryable, tenant: string, chunk: NormalizedEvent[], returning: string) {
     const params: unknown[] = [];
     const tuples = chunk.map((e) => {
-      const values = [
-        uuidv7(),
-        tenant,
-        e.connector,
-        e.externalId,
-        e.kind,
-        e.status,
-        e.title,
-        e.description,
-        e.project,
-        e.service,
-        e.environment,
-        e.timestamp,
-        e.endTimestamp,
-        e.updatedAt,
-        e.author,
-        e.url,
-        JSON.stringify(e.refs),
-        e.tags,
-        JSON.stringify(e.data),
-      ];
+      const values = eventRowValues(tenant, e);
       const start = params.length;
       params.push(...values);
       return `(${values.map((_, j) => `$${start + j + 1}`).join(',')})`;

@@ -66,8 +66,12 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<string[
 }
 
 /** For readiness: true when every known migration is recorded as applied. */
+let known: Promise<Migration[]> | undefined;
+
 export async function migrationsApplied(db: Db): Promise<boolean> {
-  const all = await readMigrations();
+  // The files do not change while the process runs: read them once, not on every /readyz.
+  known ??= readMigrations();
+  const all = await known;
   try {
     const { rows } = await db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM schema_migrations WHERE version = ANY($1::int[])',

@@ -19,6 +19,7 @@ import {
 } from './github-client.js';
 import type { RepositoryMapping } from './repository-mapping.js';
 import { RepositoryPoller } from './repository-poller.js';
+import { abortableSleep as sdkAbortableSleep } from '@painchain/sdk';
 
 /** Repositories read at the same time: fast enough, and gentle on GitHub's secondary limits. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -31,18 +32,8 @@ const MIN_PAUSE_MS = 1_000;
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-/** Resolves after `ms` or as soon as the signal aborts. */
-export const abortableSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+/** The SDK's pause that stop() cuts short; tests inject a faster one. */
+export const abortableSleep: Sleep = sdkAbortableSleep;
 
 export interface GithubPollerDeps {
   client: GithubClient;

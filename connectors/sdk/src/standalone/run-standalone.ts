@@ -14,6 +14,7 @@ import type {
   EmitResult,
 } from '../connector.js';
 import type { CollectorClient, HeartbeatReport } from './collector-client.js';
+import { abortableSleep } from '../abortable-sleep.js';
 
 export interface StandaloneOptions<S extends TSchema> {
   definition: ConnectorDefinition<S>;
@@ -47,18 +48,6 @@ export function optionProblems(schema: TSchema, options: unknown): string[] {
 
 const messageOf = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_MESSAGE);
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 /** Health as the heartbeat schema accepts it: short strings, at most 32 details. */
 function healthReport(health: ConnectorHealth): NonNullable<HeartbeatReport['health']> {
@@ -179,7 +168,7 @@ export async function runStandalone<S extends TSchema>(
           'connector failed; restarting after backoff',
         );
         void beat();
-        await pause(delay, signal);
+        await abortableSleep(delay, signal);
         if (!signal.aborted) report.restarts = (report.restarts ?? 0) + 1;
       } finally {
         launch.abort();
