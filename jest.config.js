@@ -25,6 +25,7 @@ const project = (name, dir) => ({
     '^@painchain/sdk/testkit$': `${root}connectors/sdk/src/testkit/index.ts`,
     '^@painchain/sdk/standalone$': `${root}connectors/sdk/src/standalone/index.ts`,
     '^@painchain/connector-github$': `${root}connectors/github/src/index.ts`,
+    '^@painchain/collector/testing$': `${root}collector/src/testing/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, describeConfig, loadConfig, parseArgs } from './config/index.js';
+import { EXPORTER_TYPES } from './exporters/exporter-registry.js';
 import { CONNECTOR_TYPES } from './runner/connector-registry.js';
 import { VERSION } from './version.js';
 
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
       path: args.configPath,
       env: process.env,
       connectorTypes: CONNECTOR_TYPES,
+      exporterTypes: EXPORTER_TYPES,
     });
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -71,7 +73,11 @@ async function main(): Promise<number> {
     logger.warn({ host }, 'auth.disabled is true: the API accepts every request');
 
   logger.info({ version: VERSION, config: describeConfig(config) }, 'starting PainChain collector');
-  const app = await buildApp(config, { logger, connectorTypes: CONNECTOR_TYPES });
+  const app = await buildApp(config, {
+    logger,
+    connectorTypes: CONNECTOR_TYPES,
+    exporterTypes: EXPORTER_TYPES,
+  });
 
   let closing = false;
   const shutdown = (signal: string) => {

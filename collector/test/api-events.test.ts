@@ -8,7 +8,7 @@ import {
   STORE_KINDS,
   type TestApp,
   type TestDatabase,
-} from './harness.js';
+} from '../src/testing/index.js';
 
 const at = (minutesAgo: number) => new Date(RECENT.getTime() - minutesAgo * 60_000).toISOString();
 

@@ -10,7 +10,7 @@ import {
   STORE_KINDS,
   type TestApp,
   type TestDatabase,
-} from './harness.js';
+} from '../src/testing/index.js';
 
 const token = (name: string, tenant: string, scopes: string[]) => ({
   name,

@@ -13,7 +13,7 @@ import {
   STORE_KINDS,
   type TestApp,
   type TestDatabase,
-} from './harness.js';
+} from '../src/testing/index.js';
 
 const DAY_MS = 86_400_000;
 const json = { 'content-type': 'application/json' };

@@ -2,7 +2,12 @@
 // through the pipeline, its state survives a restart) and standalone connectors' heartbeats.
 import { Type } from 'typebox';
 import type { ConnectorDefinition } from '@painchain/sdk';
-import { createTestDatabase, RECENT, STORE_KINDS, type TestDatabase } from './harness.js';
+import {
+  createTestDatabase,
+  RECENT,
+  STORE_KINDS,
+  type TestDatabase,
+} from '../src/testing/index.js';
 import { buildApp } from '../src/app.js';
 import { createConfig } from '../src/config/load-config.js';
 import type { Db } from '../src/store/db.js';

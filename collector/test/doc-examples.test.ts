@@ -4,7 +4,12 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestDatabase, startApp, type TestApp, type TestDatabase } from './harness.js';
+import {
+  createTestDatabase,
+  startApp,
+  type TestApp,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anEvent, createTestDatabase, SKIPPED_KINDS } from './harness.js';
+import { anEvent, createTestDatabase, SKIPPED_KINDS } from '../src/testing/index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 
@@ -128,6 +128,45 @@ builtRun('the collector command', () => {
     expect(out).toContain('server.port');
     expect(out).toContain('CI_TOKEN');
     expect(out).toMatch(/auth\.tokens\[0\]\.scopes\[1\].*ingest, read, admin/);
+    expect(existsSync(join(dir, 'data'))).toBe(false); // nothing ran
+  });
+
+  test('GitHub options the connector would refuse stop start-up with file, line and the fix, before anything runs', async () => {
+    const file = join(dir, 'painchain.yaml');
+    await writeFile(
+      file,
+      [
+        'connectors:',
+        '  - name: github-acme',
+        '    type: github',
+        '    options:',
+        '      token: ${GH_TOKEN}',
+        '      tokenFile: /run/secrets/github-token',
+        '      repositories:',
+        '        - repo: api',
+        '        - owner: acme',
+        '          repo: web',
+        '        - owner: ACME',
+        '          repo: Web',
+        '',
+      ].join('\n'),
+    );
+    const r = run(['--config', file], {
+      PAINCHAIN_DATA_DIR: join(dir, 'data'),
+      GH_TOKEN: 'ghp_never_printed',
+    });
+    expect(await r.exited).toBe(2);
+    const out = r.logs.join('\n');
+    expect(out).toContain(
+      `${file}:6:7 connectors[0].options.tokenFile: token and tokenFile: set one of them, not both`,
+    );
+    expect(out).toContain(
+      `${file}:8:11 connectors[0].options.repositories[0]: needs an owner (or set the top-level owner)`,
+    );
+    expect(out).toContain(
+      `${file}:11:11 connectors[0].options.repositories[2]: acme/web is listed twice (also repositories[1])`,
+    );
+    expect(out).not.toContain('ghp_never_printed');
     expect(existsSync(join(dir, 'data'))).toBe(false); // nothing ran
   });
 

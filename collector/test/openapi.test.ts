@@ -1,6 +1,11 @@
 // The OpenAPI document is generated from the same route schemas that validate requests, and the
 // browsable reference is served; a route added without a schema would show up here.
-import { createTestDatabase, startApp, type TestApp, type TestDatabase } from './harness.js';
+import {
+  createTestDatabase,
+  startApp,
+  type TestApp,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 describe('OpenAPI document and reference', () => {
   let database: TestDatabase;

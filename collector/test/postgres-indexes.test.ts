@@ -3,7 +3,7 @@
 import { EventStore, type EventFilter } from '../src/store/event-store.js';
 import { migrate } from '../src/store/migrate.js';
 import type { Db } from '../src/store/db.js';
-import { createTestDatabase, SKIPPED_KINDS, type TestDatabase } from './harness.js';
+import { createTestDatabase, SKIPPED_KINDS, type TestDatabase } from '../src/testing/index.js';
 
 const run = SKIPPED_KINDS.includes('postgres') ? describe.skip : describe;
 

@@ -14,7 +14,7 @@ import {
   STORE_KINDS,
   type TestApp,
   type TestDatabase,
-} from './harness.js';
+} from '../src/testing/index.js';
 
 /** Accepts deliveries signed `ok`, stores one event per delivery, remembers what it was given. */
 const received: WebhookRequest[] = [];

@@ -12,7 +12,7 @@ import {
   createTestDatabase,
   STORE_KINDS,
   type TestDatabase,
-} from '../../collector/test/harness.js';
+} from '../../collector/src/testing/index.js';
 import { interpolate } from './compose-interpolation.js';
 import { DockerIgnore } from './dockerignore.js';
 import { buildDockerfile, parseDockerfile, type Stage } from './dockerfile.js';
@@ -111,7 +111,7 @@ describe('Dockerfile', () => {
       'grafana-plugin/dist/module.js',
       'grafana-plugin/src/module.tsx',
       'collector/src/errors.test.ts',
-      'collector/test/harness.ts',
+      'collector/test/api-events.test.ts',
     ]) {
       expect({ path, excluded: ignore.excludes(path) }).toEqual({ path, excluded: true });
     }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { createTestDatabase, startApp } from '../../collector/test/harness.js';
+import { createTestDatabase, startApp } from '../../collector/src/testing/index.js';
 import { interpolate } from './compose-interpolation.js';
 import { annotationsOf, loadDashboard } from './dashboard-files.js';
 import { exampleEntries, parseEnvFile } from './env-file.js';

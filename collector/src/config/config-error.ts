@@ -1,8 +1,9 @@
 // The one error a bad configuration raises: every problem at once, each with where it is in the
 // file and what was expected, so that one run of the collector is enough to fix the file.
 
-/** One step into the configuration: a key of a mapping or an index of a list. */
-export type PathSegment = string | number;
+import { formatPath, type PathSegment } from '@painchain/sdk';
+
+export { formatPath, type PathSegment };
 
 export interface ConfigProblem {
   file?: string;
@@ -31,15 +32,4 @@ export function formatProblem(problem: ConfigProblem): string {
   const where = file !== undefined ? [file, position].filter(Boolean).join(':') : position;
   const subject = [where, path].filter(Boolean).join(' ');
   return subject ? `${subject}: ${message}` : message;
-}
-
-/** `['auth', 'tokens', 0, 'scopes', 1]` → `auth.tokens[0].scopes[1]` */
-export function formatPath(path: readonly PathSegment[]): string {
-  return path
-    .map((segment, i) => {
-      if (typeof segment === 'number') return `[${segment}]`;
-      if (!/^[A-Za-z_$][\w$-]*$/.test(segment)) return `[${JSON.stringify(segment)}]`;
-      return i === 0 ? segment : `.${segment}`;
-    })
-    .join('');
 }

@@ -14,6 +14,12 @@ export const DEFAULT_POOL_SIZE = 10;
 /** Tenant of a token or connector that names none. */
 export const DEFAULT_TENANT = 'default';
 export const DEFAULT_LOG_LEVEL = 'info';
+/** Changes an exporter may have waiting; more are dropped (and counted) rather than held. */
+export const DEFAULT_EXPORTER_QUEUE_SIZE = 10_000;
+/** Changes per export call. */
+export const DEFAULT_EXPORTER_BATCH_SIZE = 512;
+/** How long one export call may take before it counts as failed. */
+export const DEFAULT_EXPORTER_TIMEOUT_SECONDS = 30;
 
 export const SCOPES = ['ingest', 'read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -53,6 +59,20 @@ export const ConnectorInstanceConfig = Type.Object(
   { additionalProperties: false },
 );
 export type ConnectorInstanceConfig = Static<typeof ConnectorInstanceConfig>;
+
+export const ExporterInstanceConfig = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' }),
+    type: Type.String({ minLength: 1 }),
+    enabled: Type.Optional(Type.Boolean()),
+    queueSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type ExporterInstanceConfig = Static<typeof ExporterInstanceConfig>;
 
 export const ConfigFile = Type.Object(
   {
@@ -112,6 +132,7 @@ export const ConfigFile = Type.Object(
       ),
     ),
     connectors: Type.Optional(Type.Array(ConnectorInstanceConfig)),
+    exporters: Type.Optional(Type.Array(ExporterInstanceConfig)),
   },
   { additionalProperties: false },
 );
@@ -145,6 +166,9 @@ export interface Config {
   };
   readonly log: { readonly level: string };
   readonly connectors: readonly (Required<Omit<ConnectorInstanceConfig, 'options'>> & {
+    readonly options: Record<string, unknown>;
+  })[];
+  readonly exporters: readonly (Required<Omit<ExporterInstanceConfig, 'options'>> & {
     readonly options: Record<string, unknown>;
   })[];
 }

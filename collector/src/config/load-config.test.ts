@@ -83,6 +83,7 @@ describe('createConfig', () => {
       ingest: { maxBatchEvents: 5000, maxFutureSeconds: 86400, allowFutureTimestamps: false },
       log: { level: 'info' },
       connectors: [],
+      exporters: [],
     });
   });
 

@@ -1,17 +1,24 @@
 // Configuration as code: painchain.yaml (or a plain object) → interpolated, validated, defaulted,
 // frozen Config. A bad file yields one ConfigError listing every problem with file:line:column.
 import { readFile } from 'node:fs/promises';
-import type { ConnectorDefinition } from '@painchain/sdk';
-import type { TSchema } from 'typebox';
+import {
+  checkOptions,
+  describeErrors,
+  type ConfigurableDefinition,
+  type ConnectorDefinition,
+  type OptionProblem,
+} from '@painchain/sdk';
 import { Compile } from 'typebox/compile';
-import type { TLocalizedValidationError } from 'typebox/error';
-import { Value } from 'typebox/value';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import type { ExporterDefinition } from '../exporters/exporter-definition.js';
 import { ConfigError, formatPath, type ConfigProblem, type PathSegment } from './config-error.js';
 import {
   ConfigFile,
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_DATA_DIR,
+  DEFAULT_EXPORTER_BATCH_SIZE,
+  DEFAULT_EXPORTER_QUEUE_SIZE,
+  DEFAULT_EXPORTER_TIMEOUT_SECONDS,
   DEFAULT_HOST,
   DEFAULT_LOG_LEVEL,
   DEFAULT_MAX_BATCH_EVENTS,
@@ -36,6 +43,8 @@ export interface CreateConfigOptions {
   source?: string;
   /** The connector types this collector has; `connectors[].type` must be one of them. */
   connectorTypes?: readonly ConnectorDefinition[];
+  /** The exporter types this collector has; `exporters[].type` must be one of them. */
+  exporterTypes?: readonly ExporterDefinition[];
   /** Where the value at `path` is in the source (its nearest existing ancestor when missing). */
   lineOf?: (path: readonly PathSegment[]) => SourcePosition | undefined;
   /** True where the source quoted the string: a quoted `${VAR}` stays a string. */
@@ -48,13 +57,11 @@ export interface LoadConfigOptions {
   /** Defaults to process.env. */
   env?: Env;
   connectorTypes?: readonly ConnectorDefinition[];
+  exporterTypes?: readonly ExporterDefinition[];
 }
 
 /** A problem before it is placed in the file. */
-interface Problem {
-  path: PathSegment[];
-  message: string;
-}
+type Problem = OptionProblem;
 
 /** Used only when the file leaves the value out (an empty variable counts as unset). */
 const ENV_FALLBACKS: readonly { variable: string; path: [string, string]; integer?: boolean }[] = [
@@ -71,19 +78,22 @@ const configFileValidator = Compile(ConfigFile);
 /** Builds the Config from an already parsed file (`{}` gives every default); throws ConfigError. */
 export function createConfig(file: unknown, options: CreateConfigOptions = {}): Config {
   const env = options.env ?? {};
-  const connectorTypes = options.connectorTypes ?? [];
+  const types: PluggableTypes = {
+    connectors: options.connectorTypes ?? [],
+    exporters: options.exporterTypes ?? [],
+  };
   const interpolated = interpolate(withoutNulls(file ?? {}), { env, isQuoted: options.isQuoted });
   const raw = interpolated.value;
   const fromEnv = applyEnvFallbacks(raw, env);
 
   const problems: Problem[] = [...interpolated.problems];
   if (!configFileValidator.Check(raw)) {
-    problems.push(...schemaProblems(ConfigFile, raw, configFileValidator.Errors(raw), []));
+    problems.push(...describeErrors(ConfigFile, raw, configFileValidator.Errors(raw)));
   }
-  problems.push(...crossFieldProblems(raw, connectorTypes));
+  problems.push(...crossFieldProblems(raw, types));
 
   if (problems.length === 0 && configFileValidator.Check(raw)) {
-    return build(raw, options.source, connectorTypes);
+    return build(raw, options.source, types);
   }
   // A variable that is not set makes its value wrong too: say so once.
   const unset = interpolated.problems.map((p) => formatPath(p.path));
@@ -97,8 +107,8 @@ export function createConfig(file: unknown, options: CreateConfigOptions = {}): 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const env = options.env ?? process.env;
   const file = options.path || env.PAINCHAIN_CONFIG || undefined;
-  const connectorTypes = options.connectorTypes;
-  if (file === undefined) return createConfig({}, { env, connectorTypes });
+  const { connectorTypes, exporterTypes } = options;
+  if (file === undefined) return createConfig({}, { env, connectorTypes, exporterTypes });
 
   const fail = (message: string): never => {
     throw new ConfigError([{ file, path: '', message }]);
@@ -131,6 +141,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     env,
     source: file,
     connectorTypes,
+    exporterTypes,
     lineOf: (path) => {
       const { offset } = findNode(doc, path);
       if (offset === undefined) return undefined;
@@ -192,15 +203,16 @@ export function describeConfig(config: Config): Record<string, unknown> {
       enabled,
       optionKeys: Object.keys(options),
     })),
+    exporters: config.exporters.map(({ options, ...exporter }) => ({
+      ...exporter,
+      optionKeys: Object.keys(options),
+    })),
   };
 }
 
-function build(
-  file: ConfigFile,
-  source: string | undefined,
-  connectorTypes: readonly ConnectorDefinition[],
-): Config {
-  const { server = {}, store = {}, auth = {}, ingest = {}, log = {}, connectors = [] } = file;
+function build(file: ConfigFile, source: string | undefined, types: PluggableTypes): Config {
+  const { server = {}, store = {}, auth = {}, ingest = {}, log = {} } = file;
+  const { connectors = [], exporters = [] } = file;
   return deepFreeze({
     source,
     server: {
@@ -228,17 +240,22 @@ function build(
       allowFutureTimestamps: ingest.allowFutureTimestamps ?? false,
     },
     log: { level: log.level ?? DEFAULT_LOG_LEVEL },
-    connectors: connectors.map((connector) => {
-      const definition = connectorTypes.find((d) => d.type === connector.type);
-      const options = connector.options ?? {};
-      return {
-        name: connector.name,
-        type: connector.type,
-        tenant: connector.tenant ?? DEFAULT_TENANT,
-        enabled: connector.enabled ?? true,
-        options: definition ? withSchemaDefaults(definition.configSchema, options) : options,
-      };
-    }),
+    connectors: connectors.map((connector) => ({
+      name: connector.name,
+      type: connector.type,
+      tenant: connector.tenant ?? DEFAULT_TENANT,
+      enabled: connector.enabled ?? true,
+      options: checkedOptions(types.connectors, connector),
+    })),
+    exporters: exporters.map((exporter) => ({
+      name: exporter.name,
+      type: exporter.type,
+      enabled: exporter.enabled ?? true,
+      queueSize: exporter.queueSize ?? DEFAULT_EXPORTER_QUEUE_SIZE,
+      batchSize: exporter.batchSize ?? DEFAULT_EXPORTER_BATCH_SIZE,
+      timeoutSeconds: exporter.timeoutSeconds ?? DEFAULT_EXPORTER_TIMEOUT_SECONDS,
+      options: checkedOptions(types.exporters, exporter),
+    })),
   });
 }
 
@@ -260,8 +277,8 @@ function applyEnvFallbacks(raw: unknown, env: Env): Map<string, string> {
   return fromEnv;
 }
 
-/** The rules one schema cannot say: uniqueness, known connector types, their options. */
-function crossFieldProblems(raw: unknown, connectorTypes: readonly ConnectorDefinition[]) {
+/** The rules one schema cannot say: uniqueness, known connector and exporter types, options. */
+function crossFieldProblems(raw: unknown, types: PluggableTypes) {
   const problems: Problem[] = [];
   if (!isRecord(raw)) return problems;
   const store = isRecord(raw.store) ? raw.store : {};
@@ -278,28 +295,51 @@ function crossFieldProblems(raw: unknown, connectorTypes: readonly ConnectorDefi
   // Never quote the value itself: this message is printed.
   problems.push(...duplicates(tokens, 'token', tokensPath, () => 'the same token value is used'));
 
-  const connectors = listAt(raw, 'connectors');
-  problems.push(
-    ...duplicates(connectors, 'name', ['connectors'], (v) => `duplicate connector name "${v}"`),
-  );
-  const known = connectorTypes.map((d) => d.type);
-  connectors.forEach((connector, i) => {
-    if (!isRecord(connector) || typeof connector.type !== 'string') return;
-    const definition = connectorTypes.find((d) => d.type === connector.type);
+  problems.push(...instanceProblems(raw, 'connectors', 'connector', types.connectors));
+  problems.push(...instanceProblems(raw, 'exporters', 'exporter', types.exporters));
+  const exporters = listAt(raw, 'exporters');
+  exporters.forEach((exporter, i) => {
+    if (!isRecord(exporter)) return;
+    const { queueSize = DEFAULT_EXPORTER_QUEUE_SIZE, batchSize } = exporter;
+    if (typeof batchSize === 'number' && typeof queueSize === 'number' && batchSize > queueSize) {
+      const message = `must not be larger than queueSize (${queueSize})`;
+      problems.push({ path: ['exporters', i, 'batchSize'], message });
+    }
+  });
+  return problems;
+}
+
+/** The connector and exporter types the file may name. */
+interface PluggableTypes {
+  connectors: readonly ConfigurableDefinition[];
+  exporters: readonly ConfigurableDefinition[];
+}
+
+/** A list of named instances of pluggable types: unique names, known types, options they take. */
+function instanceProblems(
+  raw: Record<string, unknown>,
+  section: 'connectors' | 'exporters',
+  what: 'connector' | 'exporter',
+  definitions: readonly ConfigurableDefinition[],
+): Problem[] {
+  const items = listAt(raw, section);
+  const problems = duplicates(items, 'name', [section], (v) => `duplicate ${what} name "${v}"`);
+  const known = definitions.map((d) => d.type);
+  items.forEach((item, i) => {
+    if (!isRecord(item) || typeof item.type !== 'string') return;
+    const definition = definitions.find((d) => d.type === item.type);
     if (!definition) {
       const installed = known.length ? `known types: ${known.join(', ')}` : 'none are installed';
-      const message = `unknown connector type "${connector.type}"; ${installed}`;
-      problems.push({ path: ['connectors', i, 'type'], message });
+      const message = `unknown ${what} type "${item.type}"; ${installed}`;
+      problems.push({ path: [section, i, 'type'], message });
       return;
     }
-    const options = connector.options ?? {};
+    const options = item.options ?? {};
     if (!isRecord(options)) return; // the file schema already says it must be a mapping
-    const schema = definition.configSchema;
-    const value = withSchemaDefaults(schema, options);
-    if (!Value.Check(schema, value)) {
-      const errors = Value.Errors(schema, value);
-      problems.push(...schemaProblems(schema, value, errors, ['connectors', i, 'options']));
-    }
+    // Defaults, the type's schema, then its own cross-field rules: all reported here, with the
+    // file and line, so that an instance never starts with options it would refuse.
+    const checked = checkOptions(definition, options, [section, i, 'options']);
+    if (!checked.ok) problems.push(...checked.problems);
   });
   return problems;
 }
@@ -323,103 +363,6 @@ function duplicates(
     }
   });
   return problems;
-}
-
-/** TypeBox errors → problems in words, one per offending key or item. */
-function schemaProblems(
-  schema: TSchema,
-  root: unknown,
-  errors: TLocalizedValidationError[],
-  prefix: PathSegment[],
-): Problem[] {
-  const problems: Problem[] = [];
-  for (const error of errors) {
-    const { path: inner, value } = resolvePointer(root, error.instancePath);
-    const path = [...prefix, ...inner];
-    switch (error.keyword) {
-      case 'boolean':
-        // TypeBox reports each unknown key twice; the additionalProperties error says more.
-        if (error.schemaPath.endsWith('/additionalProperties')) continue;
-        break;
-      case 'additionalProperties': {
-        const expected = Object.keys(schemaAt(schema, error.schemaPath)?.properties ?? {});
-        for (const key of error.params.additionalProperties) {
-          const message = expected.length
-            ? `unknown key; expected one of ${expected.join(', ')}`
-            : 'unknown key';
-          problems.push({ path: [...path, key], message });
-        }
-        continue;
-      }
-      case 'required':
-        for (const key of error.params.requiredProperties) {
-          problems.push({ path: [...path, key], message: 'is required' });
-        }
-        continue;
-      case 'uniqueItems':
-        for (const index of error.params.duplicateItems) {
-          problems.push({ path: [...path, index], message: 'repeats an earlier item' });
-        }
-        continue;
-    }
-    problems.push({ path, message: describeError(error, value) });
-  }
-  return problems;
-}
-
-function describeError(error: TLocalizedValidationError, actual: unknown): string {
-  switch (error.keyword) {
-    case 'type': {
-      const types = [error.params.type].flat().map((type) => TYPE_NAMES[type] ?? type);
-      return `must be ${types.join(' or ')}, got ${kindOf(actual)}`;
-    }
-    case 'enum':
-      return `must be one of ${error.params.allowedValues.map(String).join(', ')}`;
-    case 'const':
-      return `must be ${String(error.params.allowedValue)}`;
-    case 'minimum':
-      return `must be at least ${error.params.limit}`;
-    case 'maximum':
-      return `must be at most ${error.params.limit}`;
-    case 'exclusiveMinimum':
-      return `must be greater than ${error.params.limit}`;
-    case 'exclusiveMaximum':
-      return `must be less than ${error.params.limit}`;
-    case 'minLength':
-      return `must be at least ${error.params.limit} characters long`;
-    case 'maxLength':
-      return `must be at most ${error.params.limit} characters long`;
-    case 'pattern':
-      return `must match ${String(error.params.pattern)}`;
-    case 'minItems':
-      return `must have at least ${error.params.limit} item${error.params.limit === 1 ? '' : 's'}`;
-    case 'maxItems':
-      return `must have at most ${error.params.limit} items`;
-    case 'format':
-      return `must be a valid ${error.params.format}`;
-    default:
-      return error.message;
-  }
-}
-
-const TYPE_NAMES: Record<string, string> = {
-  object: 'a mapping',
-  array: 'a list',
-  string: 'a string',
-  integer: 'an integer',
-  number: 'a number',
-  boolean: 'true or false',
-  null: 'null',
-};
-
-/** The kind of a value, never the value itself (it may be a secret). */
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
-  if (typeof value === 'boolean') return 'a boolean';
-  return `a ${typeof value}`;
 }
 
 function place(problem: Problem, fromEnv: Map<string, string>, options: CreateConfigOptions) {
@@ -468,37 +411,17 @@ function findNode(doc: Document, path: readonly PathSegment[]) {
   return { node, offset, complete: true };
 }
 
-/** `/auth/tokens/0` → `['auth', 'tokens', 0]` (numbers where the value is a list), and the value. */
-function resolvePointer(root: unknown, pointer: string): { path: PathSegment[]; value: unknown } {
-  const path: PathSegment[] = [];
-  let value = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(value)) {
-      path.push(Number(segment));
-      value = value[Number(segment)];
-    } else {
-      path.push(segment);
-      value = isRecord(value) ? value[segment] : undefined;
-    }
-  }
-  return { path, value };
-}
-
-function schemaAt(schema: TSchema, schemaPath: string): Record<string, unknown> | undefined {
-  let node: unknown = schema;
-  for (const segment of schemaPath.split('/').slice(1)) {
-    node = isRecord(node) ? node[segment.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-  }
-  return isRecord(node) ? node : undefined;
-}
-
-function withSchemaDefaults(
-  schema: TSchema,
-  options: Record<string, unknown>,
+/** Options already checked by crossFieldProblems, with their type's defaults applied. */
+function checkedOptions(
+  definitions: readonly ConfigurableDefinition[],
+  instance: { type: string; options?: Record<string, unknown> },
 ): Record<string, unknown> {
-  const value = Value.Default(schema, Value.Clone(options));
-  return isRecord(value) ? value : options;
+  const options = instance.options ?? {};
+  const definition = definitions.find((d) => d.type === instance.type);
+  if (!definition) return options;
+  const checked = checkOptions(definition, options);
+  if (!checked.ok) throw new Error(`${instance.type} options changed between check and build`);
+  return checked.options as Record<string, unknown>;
 }
 
 function listAt(parent: unknown, key: string): unknown[] {

@@ -3,11 +3,16 @@
 import { Compile } from 'typebox/compile';
 import { ChangeEventInput, type ChangeEvent, type EmitResult } from '@painchain/sdk';
 import type { FastifyBaseLogger } from 'fastify';
-import { Errors, type ErrorDetail } from '../errors.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { InvalidEventsError } from './invalid-events-error.js';
 import { schemaProblems } from './schema-problems.js';
-import { normalizeEvent, type NormalizedEvent, type NormalizeOptions } from './normalize.js';
+import {
+  normalizeEvent,
+  type NormalizedEvent,
+  type NormalizeOptions,
+  type Problem,
+} from './normalize.js';
 
 /** Called after a batch is committed with the events it created or changed. */
 export type ChangeListener = (tenant: string, events: ChangeEvent[]) => void | Promise<void>;
@@ -37,11 +42,11 @@ export class IngestPipeline {
     this.#listeners.push(listener);
   }
 
-  /** Stores a batch all-or-nothing; throws `invalid_event` with every problem found. */
+  /** Stores a batch all-or-nothing; throws InvalidEventsError with every problem found. */
   async ingest(tenant: string, inputs: unknown[], opts: IngestOptions = {}): Promise<EmitResult> {
     const pathOf = opts.pathOf ?? ((i: number) => `/${i}`);
     const now = this.options.now?.() ?? new Date();
-    const details: ErrorDetail[] = [];
+    const details: Problem[] = [];
     const normalized: NormalizedEvent[] = [];
 
     inputs.forEach((input, i) => {
@@ -53,11 +58,7 @@ export class IngestPipeline {
       if (result.ok) normalized.push(result.event);
       else details.push(...result.problems);
     });
-    if (details.length > 0) {
-      const err = new Errors.InvalidEvent();
-      Object.assign(err, { details: details.slice(0, MAX_DETAILS) });
-      throw err;
-    }
+    if (details.length > 0) throw new InvalidEventsError(details.slice(0, MAX_DETAILS));
 
     const { results, changed } = await this.store.upsert(tenant, normalized, {
       returnChanged: this.#listeners.length > 0,

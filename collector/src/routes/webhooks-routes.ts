@@ -2,9 +2,10 @@
 // bytes included, to the running in-process connector of that type, which verifies and
 // translates it; what it returns goes through the ingest pipeline like any other change.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isWebhookSignatureError, type EmitResult, type WebhookRequest } from '@painchain/sdk';
+import { isWebhookSignatureError, type WebhookRequest } from '@painchain/sdk';
 import { Type, type Static } from 'typebox';
 import { Errors, type ErrorBody } from '../errors.js';
+import { InvalidEventsError } from '../ingest/invalid-events-error.js';
 import type { ConnectorRunner } from '../runner/connector-runner.js';
 import { ErrorResponse } from './error-response.js';
 
@@ -72,59 +73,46 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ runner: ConnectorRunner
     raw: unknown,
     headers: WebhookRequest['headers'],
   ): Promise<{ code: number; payload: Static<typeof WebhookResponse> | ErrorBody }> => {
-    const target = runner.find(type, name);
-    if (!target.found) {
-      switch (target.reason) {
+    const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+    const body = parseWebhookBody(rawBody, String(headers['content-type'] ?? ''));
+    let delivery;
+    try {
+      delivery = await runner.deliverWebhook(type, name, { headers, rawBody, body });
+    } catch (error) {
+      if (isWebhookSignatureError(error)) throw new Errors.InvalidSignature(error.message);
+      // The sender did nothing wrong when a connector produces an invalid event: that is ours.
+      if (error instanceof InvalidEventsError) {
+        app.log.error({ err: error, type, name }, 'connector produced invalid events');
+        throw new Errors.Internal();
+      }
+      throw error;
+    }
+    if (!delivery.delivered) {
+      switch (delivery.reason) {
         case 'none':
           throw new Errors.WebhookTargetNotFound(
             name === undefined
               ? `No ${type} connector is configured in this collector`
               : `No ${type} connector named ${name} is configured in this collector`,
           );
+        case 'no_webhooks':
+          throw new Errors.WebhookTargetNotFound(`Connectors of type ${type} do not take webhooks`);
         case 'ambiguous':
-          throw new Errors.WebhookTargetAmbiguous(type, target.names.join(', '), type);
+          throw new Errors.WebhookTargetAmbiguous(type, delivery.names.join(', '), type);
         case 'not_running': {
           // GitHub and GitLab show a failed delivery and let it be redelivered: say "later".
-          const err = new Errors.ConnectorUnavailable(target.names[0] ?? type);
+          const err = new Errors.ConnectorUnavailable(delivery.names[0] ?? type);
           return { code: 503, payload: { error: err.code, message: err.message } };
         }
       }
     }
-    if (!target.connector.handleWebhook) {
-      throw new Errors.WebhookTargetNotFound(`Connectors of type ${type} do not take webhooks`);
-    }
-    const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
-    const body = parseWebhookBody(rawBody, String(headers['content-type'] ?? ''));
-    let result;
-    try {
-      result = await target.connector.handleWebhook({ headers, rawBody, body });
-    } catch (error) {
-      if (isWebhookSignatureError(error)) throw new Errors.InvalidSignature(error.message);
-      throw error;
-    }
-    const events = result.events ?? [];
-    let stored: EmitResult = { ids: [], created: 0, updated: 0, unchanged: 0 };
-    if (events.length > 0) {
-      try {
-        stored = await target.emit(events);
-      } catch (error) {
-        // The sender did nothing wrong when a connector produces an invalid event: that is ours.
-        if (error instanceof Errors.InvalidEvent) {
-          app.log.error(
-            { err: error, connector: target.name },
-            'connector produced invalid events',
-          );
-          throw new Errors.Internal();
-        }
-        throw error;
-      }
-    }
+    const { result, stored, connector } = delivery;
     return {
       code: result.status === 'accepted' ? 200 : 202,
       payload: {
         status: result.status,
         ...(result.reason === undefined ? {} : { reason: result.reason }),
-        connector: target.name,
+        connector,
         ...stored,
       },
     };

@@ -1,11 +1,12 @@
 // The runner's lifecycle as the operator sees it: status(), the events the pipeline receives, the
 // log. The connectors are small stand-ins for external plugins; the runner is the real one.
-import type {
-  ChangeEventInput,
-  ConnectorContext,
-  ConnectorDefinition,
-  ConnectorState,
-  EmitResult,
+import {
+  abortableSleep,
+  type ChangeEventInput,
+  type ConnectorContext,
+  type ConnectorDefinition,
+  type ConnectorState,
+  type EmitResult,
 } from '@painchain/sdk';
 import { pino } from 'pino';
 import { Type } from 'typebox';
@@ -41,16 +42,7 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 2_000): P
 }
 
 /** Resolves after `ms`, or at once when the signal is aborted. */
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+const pause = abortableSleep;
 
 const deploy = (n: number): ChangeEventInput => ({
   connector: 'stub',
@@ -437,7 +429,7 @@ describe('ConnectorRunner', () => {
           },
         }),
     ).toThrow(
-      /connectors\[0\] \(a\): options\/intervalMs: .*\n\s+connectors\[1\] \(a\): name "a" is used twice in tenant "acme"\n\s+connectors\[2\] \(b\): unknown connector type "gitlab" \(known: ticker\)$/,
+      /connectors\[0\] \(a\): options\.intervalMs: must be an integer, got a string\n\s+connectors\[1\] \(a\): name "a" is used twice in tenant "acme"\n\s+connectors\[2\] \(b\): unknown connector type "gitlab" \(known: ticker\)$/,
     );
   });
 

@@ -1,13 +1,10 @@
 // Heartbeats of standalone connectors: the last report of each, per tenant.
+import type { Heartbeat, HeartbeatRecord } from '@painchain/sdk';
 import type { Db } from './db.js';
 
-export interface HeartbeatRow {
-  name: string;
-  type: string;
-  report: Record<string, unknown>;
-  intervalSeconds: number;
+/** A stored heartbeat: the report as the route validated it, and when it came. */
+export interface HeartbeatRow extends HeartbeatRecord {
   firstSeenAt: Date;
-  lastSeenAt: Date;
 }
 
 export class HeartbeatStore {
@@ -16,8 +13,7 @@ export class HeartbeatStore {
   async record(
     tenant: string,
     name: string,
-    type: string,
-    report: Record<string, unknown>,
+    report: Heartbeat,
     intervalSeconds: number,
     at: Date,
   ): Promise<void> {
@@ -27,7 +23,7 @@ export class HeartbeatStore {
        ON CONFLICT (tenant, name) DO UPDATE SET
          type = EXCLUDED.type, report = EXCLUDED.report,
          interval_seconds = EXCLUDED.interval_seconds, last_seen_at = EXCLUDED.last_seen_at`,
-      [tenant, name, type, JSON.stringify(report), intervalSeconds, at],
+      [tenant, name, report.type, JSON.stringify(report), intervalSeconds, at],
     );
   }
 
@@ -35,7 +31,7 @@ export class HeartbeatStore {
     const { rows } = await this.db.query<{
       name: string;
       type: string;
-      report: Record<string, unknown>;
+      report: Heartbeat;
       interval_seconds: number;
       first_seen_at: Date;
       last_seen_at: Date;
@@ -46,7 +42,7 @@ export class HeartbeatStore {
     );
     return rows.map((r) => ({
       name: r.name,
-      type: r.type,
+      tenant,
       report: r.report,
       intervalSeconds: r.interval_seconds,
       firstSeenAt: r.first_seen_at,

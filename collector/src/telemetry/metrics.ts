@@ -1,8 +1,9 @@
-// Prometheus metrics (prom-client): HTTP requests and latencies, events ingested, store errors.
+// Prometheus metrics (prom-client): HTTP requests and latencies, events ingested, store errors,
+// what each exporter sent, dropped and failed.
 // One registry per app, so that several apps in one process (tests) never share counters.
 import type {} from '@fastify/swagger'; // schema keys: tags, summary, hide
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyPluginAsync } from 'fastify';
 
 export class Metrics {
@@ -29,6 +30,31 @@ export class Metrics {
   readonly storeErrors = new Counter({
     name: 'painchain_store_errors_total',
     help: 'Store statements that failed',
+    registers: [this.registry],
+  });
+  // Exporter metrics are labelled by the configured instance name only: a bounded label set.
+  readonly exporterExported = new Counter({
+    name: 'painchain_exporter_exported_events_total',
+    help: 'Change events an exporter accepted, by exporter instance',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterDropped = new Counter({
+    name: 'painchain_exporter_dropped_events_total',
+    help: 'Change events never handed to an exporter: its queue was full, or the collector closed before they were sent',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterFailures = new Counter({
+    name: 'painchain_exporter_failures_total',
+    help: 'Export calls that failed or timed out (their events are not retried), and exporters that could not be created',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly exporterQueued = new Gauge({
+    name: 'painchain_exporter_queued_events',
+    help: 'Change events waiting in an exporter queue',
+    labelNames: ['exporter'] as const,
     registers: [this.registry],
   });
 

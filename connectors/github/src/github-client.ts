@@ -4,7 +4,12 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { ConnectorLogger } from '@painchain/sdk';
+import {
+  AuthenticationError,
+  NotFoundError,
+  RateLimitedError,
+  type ConnectorLogger,
+} from '@painchain/sdk';
 
 const GithubOctokit = Octokit.plugin(throttling, retry);
 type GithubOctokit = InstanceType<typeof GithubOctokit>;
@@ -60,27 +65,6 @@ export type Listing<T> = { notModified: true } | { notModified: false; items: T[
 /** One conditional GET's answer. */
 export type PageResult<T> =
   { notModified: true } | { notModified: false; data: T; etag?: string; next?: string };
-
-/** A repository or resource answered 404 (deleted, renamed away, or no access). */
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
-}
-
-/** The budget is spent (or a secondary limit hit) for longer than waiting inline is worth. */
-export class RateLimitedError extends Error {
-  override readonly name = 'RateLimitedError';
-  constructor(
-    message: string,
-    readonly resumeAt: Date,
-  ) {
-    super(message);
-  }
-}
-
-/** The token is missing, wrong or expired: nothing will work until the config changes. */
-export class AuthenticationError extends Error {
-  override readonly name = 'AuthenticationError';
-}
 
 interface HttpError {
   status: number;

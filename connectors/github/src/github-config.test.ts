@@ -7,8 +7,8 @@ import {
   defaultGithubConfig,
   GITHUB_EVENT_TYPES,
   GithubConfig,
-  githubConfigProblems,
   resolveGithubConfig,
+  validateGithubConfig,
 } from './github-config.js';
 
 const check = Compile(GithubConfig);
@@ -82,17 +82,17 @@ describe('GitHub connector options', () => {
     );
   });
 
-  test('every cross-field problem at once', () => {
+  test('every cross-field problem at once, each at its path with the fix', () => {
     expect(
-      githubConfigProblems({
+      validateGithubConfig({
         token: 't',
         tokenFile: '/run/token',
         repositories: [{ repo: 'api' }, { owner: 'a', repo: 'x' }, { owner: 'A', repo: 'X' }],
       }),
     ).toEqual([
-      'repositories[0]: needs an owner (or set the top-level owner)',
-      'repositories[2]: a/x is listed twice (also repositories[1])',
-      'token and tokenFile: set one of them, not both',
+      { path: ['repositories', 0], message: 'needs an owner (or set the top-level owner)' },
+      { path: ['repositories', 2], message: 'a/x is listed twice (also repositories[1])' },
+      { path: ['tokenFile'], message: 'token and tokenFile: set one of them, not both' },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 // The GitHub connector's options (under `options:` in painchain.yaml): one TypeBox schema, the
 // named defaults, and the checks a schema cannot express, reported all at once.
+import type { OptionProblem } from '@painchain/sdk';
 import { Type, type Static } from 'typebox';
 
 /** The GitHub event families this connector records; `events` in the config picks among them. */
@@ -140,37 +141,43 @@ export function defaultGithubConfig(): GithubConfig {
 /** `${VAR:-}` interpolates to an empty string: that means "not set", not "empty secret". */
 const present = (value: string | undefined) => (value && value.trim() !== '' ? value : undefined);
 
-/** Every problem the schema cannot see, one line each; empty when the options are usable. */
-export function githubConfigProblems(config: GithubConfig): string[] {
-  const problems: string[] = [];
+/**
+ * Every problem the schema cannot see, with its path below `options` and the fix in words; empty
+ * when the options are usable. The collector reports them at load, with the file and line.
+ */
+export function validateGithubConfig(config: GithubConfig): OptionProblem[] {
+  const problems: OptionProblem[] = [];
   const seen = new Map<string, number>();
   (config.repositories ?? []).forEach((repository, index) => {
     const owner = repository.owner ?? config.owner;
     if (!owner) {
-      problems.push(`repositories[${index}]: needs an owner (or set the top-level owner)`);
+      problems.push({
+        path: ['repositories', index],
+        message: 'needs an owner (or set the top-level owner)',
+      });
       return;
     }
     const key = `${owner}/${repository.repo}`.toLowerCase();
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      problems.push(
-        `repositories[${index}]: ${key} is listed twice (also repositories[${earlier}])`,
-      );
+      problems.push({
+        path: ['repositories', index],
+        message: `${key} is listed twice (also repositories[${earlier}])`,
+      });
     }
     seen.set(key, index);
   });
   if (present(config.token) && config.tokenFile) {
-    problems.push('token and tokenFile: set one of them, not both');
+    problems.push({
+      path: ['tokenFile'],
+      message: 'token and tokenFile: set one of them, not both',
+    });
   }
   return problems;
 }
 
-/** Applies the defaults; throws an Error listing every problem (githubConfigProblems). */
+/** Applies the defaults to options that passed validateGithubConfig (checked at load). */
 export function resolveGithubConfig(config: GithubConfig): ResolvedGithubConfig {
-  const problems = githubConfigProblems(config);
-  if (problems.length > 0) {
-    throw new Error(`invalid github connector options:\n  ${problems.join('\n  ')}`);
-  }
   const repositories = (config.repositories ?? []).map((repository): RepositoryTarget => {
     const owner = repository.owner ?? config.owner ?? '';
     return {

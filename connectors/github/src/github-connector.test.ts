@@ -1,5 +1,6 @@
 // The SDK's conformance test on the GitHub connector: idle (webhooks only) with the default
 // options, and polling a fake GitHub — started, stopped mid-poll and started again, twice.
+import { checkOptions, formatOptionProblems } from '@painchain/sdk';
 import { checkConformance } from '@painchain/sdk/testkit';
 import { FakeGithub } from '../test/fake-github.js';
 import { seedApi, TOKEN } from '../test/github-seed.js';
@@ -31,33 +32,18 @@ describe('GitHub connector conformance', () => {
     }
   });
 
-  test('options the schema cannot check fail the start, naming every problem', () => {
-    expect(() =>
-      githubConnector.create({
-        name: 'x',
-        config: {
-          repositories: [{ repo: 'api' }, { owner: 'a', repo: 'b' }, { owner: 'A', repo: 'B' }],
-        },
-        logger: {
-          debug() {},
-          info() {},
-          warn() {},
-          error() {},
-          child: () => {
-            throw new Error();
-          },
-        },
-        signal: new AbortController().signal,
-        state: {
-          get: async () => undefined,
-          set: async () => undefined,
-          delete: async () => undefined,
-        },
-        emit: async () => ({ ids: [], created: 0, updated: 0, unchanged: 0 }),
-        reportHealth: () => undefined,
-      }),
-    ).toThrow(
-      /repositories\[0\]: needs an owner[\s\S]*repositories\[2\]: a\/b is listed twice \(also repositories\[1\]\)/,
-    );
+  test('options the schema cannot check are refused before any start, naming every problem', async () => {
+    const checked = checkOptions(githubConnector, {
+      repositories: [{ repo: 'api' }, { owner: 'a', repo: 'b' }, { owner: 'A', repo: 'B' }],
+    });
+    expect(checked.ok).toBe(false);
+    expect(formatOptionProblems(checked.ok ? [] : checked.problems)).toEqual([
+      'options.repositories[0]: needs an owner (or set the top-level owner)',
+      'options.repositories[2]: a/b is listed twice (also repositories[1])',
+    ]);
+    // The conformance kit checks them the same way.
+    await expect(
+      checkConformance(githubConnector, { config: { token: 't', tokenFile: '/run/token' } }),
+    ).rejects.toThrow(/options\.tokenFile: token and tokenFile: set one of them, not both/);
   });
 });

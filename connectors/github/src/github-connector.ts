@@ -1,29 +1,36 @@
 // The GitHub connector: its definition for the collector's registry, and the connector itself —
 // webhooks (verified, translated) while it runs, and the poller for the configured repositories.
 import { readFile } from 'node:fs/promises';
-import type {
-  Connector,
-  ConnectorContext,
-  ConnectorDefinition,
-  WebhookRequest,
-  WebhookResult,
+import {
+  PollScheduler,
+  ProjectMapping,
+  type Connector,
+  type ConnectorContext,
+  type ConnectorDefinition,
+  type WebhookRequest,
+  type WebhookResult,
 } from '@painchain/sdk';
 import { DeploymentHistory } from './deployment-history.js';
 import {
   GithubConfig,
   defaultGithubConfig,
   resolveGithubConfig,
+  validateGithubConfig,
+  type RepositoryTarget,
   type ResolvedGithubConfig,
 } from './github-config.js';
 import { GithubClient } from './github-client.js';
-import { GithubPoller, type Sleep } from './github-poller.js';
+import { GithubSource } from './github-poller.js';
 import {
   deploymentFacts,
   normalizeWebhook,
   WEBHOOK_FAMILIES,
 } from './normalize/normalize-webhook.js';
-import { RepositoryMapping } from './repository-mapping.js';
+import type { RepositoryCursor } from './repository-poller.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
+
+/** Waits that stop() cuts short; tests inject one that returns at once. */
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 /** Knobs for tests and benchmarks; painchain.yaml never sets these. */
 export interface GithubConnectorOptions {
@@ -45,7 +52,7 @@ const header = (headers: WebhookRequest['headers'], name: string): string | unde
 
 export class GithubConnector implements Connector {
   private readonly config: ResolvedGithubConfig;
-  private readonly mapping: RepositoryMapping;
+  private readonly mapping: ProjectMapping;
   private readonly history: DeploymentHistory;
   private token: string | undefined;
 
@@ -54,7 +61,13 @@ export class GithubConnector implements Connector {
     private readonly options: GithubConnectorOptions = {},
   ) {
     this.config = resolveGithubConfig(ctx.config);
-    this.mapping = new RepositoryMapping(this.config.repositories, this.config.tags);
+    this.mapping = new ProjectMapping(
+      this.config.repositories.map((repository) => ({
+        ...repository,
+        project: repository.fullName,
+      })),
+      { tags: this.config.tags },
+    );
     this.history = new DeploymentHistory(ctx.state);
     this.token = this.config.token;
   }
@@ -84,7 +97,7 @@ export class GithubConnector implements Connector {
   }
 
   /** The poller run() drives; tests drive its cycles one at a time. */
-  createPoller(): GithubPoller {
+  createPoller(): PollScheduler<RepositoryTarget, RepositoryCursor> {
     const { ctx, config } = this;
     const client = new GithubClient({
       baseUrl: config.baseUrl,
@@ -96,20 +109,22 @@ export class GithubConnector implements Connector {
       retries: this.options.retries,
       fetch: this.options.fetch,
     });
-    return new GithubPoller({
-      client,
-      config,
-      state: ctx.state,
-      emit: (events) => ctx.emit(events),
-      logger: ctx.logger,
-      signal: ctx.signal,
-      reportHealth: (health) => ctx.reportHealth(health),
+    const now = this.options.now ?? (() => new Date());
+    return new PollScheduler({
+      source: new GithubSource({
+        client,
+        config,
+        state: ctx.state,
+        history: this.history,
+        beforeCycle: () => this.readTokenFile(),
+        now,
+      }),
+      ctx,
+      intervalMs: config.pollIntervalMs,
       mapping: this.mapping,
-      history: this.history,
-      beforeCycle: () => this.readTokenFile(),
-      now: this.options.now,
-      sleep: this.options.sleep,
       concurrency: this.options.concurrency,
+      now,
+      sleep: this.options.sleep,
     });
   }
 
@@ -178,6 +193,7 @@ export function createGithubConnectorDefinition(
     kinds: ['push', 'merge', 'pull_request', 'pipeline', 'deploy', 'rollback', 'release', 'tag'],
     configSchema: GithubConfig,
     defaultConfig: defaultGithubConfig,
+    validate: validateGithubConfig,
     create: (ctx) => new GithubConnector(ctx, options),
   };
 }

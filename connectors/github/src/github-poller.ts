@@ -1,222 +1,75 @@
-// The polling loop: every interval, each watched repository (a few at a time) is read from its
-// cursors. Reports backfill progress and the rate-limit budget; pauses, without spinning, when
-// GitHub says the budget is spent; a repository that fails never stops the others.
-import type {
-  ChangeEventInput,
-  ConnectorHealth,
-  ConnectorLogger,
-  ConnectorState,
-  EmitResult,
-} from '@painchain/sdk';
+// What GitHub's polling supplies to the SDK's poll scheduler: the repositories to poll (the
+// configured ones, or every unarchived one of an owner) and how one of them is read.
+import type { ConnectorContext, PollContext, PollSource, PollTarget } from '@painchain/sdk';
+import { NotFoundError } from '@painchain/sdk';
 import type { DeploymentHistory } from './deployment-history.js';
 import type { RepositoryTarget, ResolvedGithubConfig } from './github-config.js';
-import {
-  AuthenticationError,
-  NotFoundError,
-  RateLimitedError,
-  type GithubClient,
-  type PageMemo,
-} from './github-client.js';
-import type { RepositoryMapping } from './repository-mapping.js';
-import { RepositoryPoller } from './repository-poller.js';
-import { abortableSleep as sdkAbortableSleep } from '@painchain/sdk';
+import type { GithubClient, PageMemo } from './github-client.js';
+import { RepositoryPoller, type RepositoryCursor } from './repository-poller.js';
 
-/** Repositories read at the same time: fast enough, and gentle on GitHub's secondary limits. */
-export const DEFAULT_CONCURRENCY = 4;
-/** Events per call of emit(): one backfill of a busy repository is not one huge transaction. */
-export const EMIT_CHUNK = 500;
-/** Rate-limit pauses of one repository in one poll before it is reported as failing. */
-const MAX_PAUSES_PER_REPOSITORY = 5;
-/** Shortest pause for a rate limit, whatever the clocks say: never spin. */
-const MIN_PAUSE_MS = 1_000;
-
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
-
-/** The SDK's pause that stop() cuts short; tests inject a faster one. */
-export const abortableSleep: Sleep = sdkAbortableSleep;
-
-export interface GithubPollerDeps {
+export interface GithubSourceDeps {
   client: GithubClient;
   config: ResolvedGithubConfig;
-  state: ConnectorState;
-  emit(events: ChangeEventInput[]): Promise<EmitResult>;
-  logger: ConnectorLogger;
-  signal: AbortSignal;
-  reportHealth(health: ConnectorHealth): void;
-  mapping: RepositoryMapping;
+  state: ConnectorContext['state'];
   history: DeploymentHistory;
   /** Called before each poll (the token file is read again there). */
   beforeCycle?: () => Promise<void>;
-  now?: () => Date;
-  sleep?: Sleep;
-  concurrency?: number;
+  now: () => Date;
 }
 
-export interface CycleSummary {
-  repositories: number;
-  events: number;
-  /** `owner/repo: what went wrong`, for the repositories (or resources) that failed. */
-  failures: string[];
-  /** Was this the first poll, reading the history window? */
-  backfill: boolean;
-}
-
-interface BackfillState {
-  completedAt: string;
-}
 interface OwnerRepositories {
   source: 'orgs' | 'users';
   pages: PageMemo<[string, boolean]>[];
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-const isAbort = (error: unknown, signal: AbortSignal) =>
-  signal.aborted || (error instanceof Error && error.name === 'AbortError');
+const target = (repository: RepositoryTarget): PollTarget<RepositoryTarget> => ({
+  // GitHub compares owner and repository names case-insensitively.
+  key: repository.fullName.toLowerCase(),
+  label: repository.fullName,
+  value: repository,
+});
 
-export class GithubPoller {
-  private readonly now: () => Date;
-  private readonly sleep: Sleep;
+export class GithubSource implements PollSource<RepositoryTarget, RepositoryCursor> {
+  readonly unit = { one: 'repository', other: 'repositories' };
 
-  constructor(private readonly deps: GithubPollerDeps) {
-    this.now = deps.now ?? (() => new Date());
-    this.sleep = deps.sleep ?? abortableSleep;
-  }
+  constructor(private readonly deps: GithubSourceDeps) {}
 
-  /** Polls until the signal aborts; rejects when GitHub refuses the token (the runner restarts it). */
-  async run(): Promise<void> {
-    const { signal } = this.deps;
-    while (!signal.aborted) {
-      try {
-        await this.cycle();
-      } catch (error) {
-        if (isAbort(error, signal)) return;
-        throw error;
-      }
-      await this.sleep(this.deps.config.pollIntervalMs, signal);
-    }
-  }
-
-  /** One poll of every repository. */
-  async cycle(): Promise<CycleSummary> {
-    const { state, signal, logger } = this.deps;
+  async beforeCycle(): Promise<void> {
     await this.deps.beforeCycle?.();
-    const backfill = (await state.get<BackfillState>('backfill')) === undefined;
-    const repositories = await this.repositories();
-    const summary: CycleSummary = {
-      repositories: repositories.length,
-      events: 0,
-      failures: [],
-      backfill,
-    };
-    let done = 0;
-    const progress = () => {
-      if (!backfill) return;
-      this.deps.reportHealth({
-        message: `backfill: ${done} of ${repositories.length} repositories, ${summary.events} events`,
-        progress: { phase: 'backfill', done, total: repositories.length, unit: 'repositories' },
-        details: { ...this.details(repositories.length, summary), backfillEvents: summary.events },
-      });
-    };
-    progress();
+  }
 
-    const queue = [...repositories];
-    const worker = async () => {
-      for (let target = queue.shift(); target && !signal.aborted; target = queue.shift()) {
-        await this.pollRepository(target, summary);
-        done += 1;
-        progress();
-      }
-    };
-    const workers = Math.max(
-      1,
-      Math.min(this.deps.concurrency ?? DEFAULT_CONCURRENCY, repositories.length),
-    );
-    await Promise.all(Array.from({ length: workers }, worker));
-    signal.throwIfAborted();
-
-    if (backfill) {
-      await state.set('backfill', {
-        completedAt: this.now().toISOString(),
-      } satisfies BackfillState);
-      logger.info({ repositories: repositories.length, events: summary.events }, 'backfill done');
-    }
-    const failing = summary.failures.length;
-    this.deps.reportHealth({
-      message:
-        `polling ${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}` +
-        (failing ? `; ${failing} problem${failing === 1 ? '' : 's'}: ${summary.failures[0]}` : ''),
-      lastSyncAt: this.now(),
-      progress: null,
-      details: this.details(repositories.length, summary),
+  poll(repository: RepositoryTarget, ctx: PollContext<RepositoryCursor>) {
+    const poller = new RepositoryPoller(repository, {
+      client: this.deps.client,
+      history: this.deps.history,
+      events: this.deps.config.events,
+      backfillDays: this.deps.config.backfillDays,
+      now: this.deps.now,
     });
-    return summary;
+    return poller.poll(ctx);
   }
 
-  private async pollRepository(target: RepositoryTarget, summary: CycleSummary): Promise<void> {
-    const { signal, logger } = this.deps;
-    for (let pauses = 0; !signal.aborted; pauses += 1) {
-      const poller = new RepositoryPoller(target, {
-        client: this.deps.client,
-        state: this.deps.state,
-        emit: (events) => this.emit(events),
-        history: this.deps.history,
-        events: this.deps.config.events,
-        backfillDays: this.deps.config.backfillDays,
-        now: this.now,
-      });
-      try {
-        const result = await poller.poll();
-        summary.events += result.events;
-        for (const problem of result.problems) {
-          summary.failures.push(`${target.fullName} ${problem}`);
-          logger.warn({ repository: target.fullName, problem }, 'a resource could not be read');
-        }
-        return;
-      } catch (error) {
-        if (isAbort(error, signal)) return;
-        if (error instanceof AuthenticationError) throw error;
-        if (error instanceof RateLimitedError && pauses < MAX_PAUSES_PER_REPOSITORY) {
-          const wait = Math.max(MIN_PAUSE_MS, error.resumeAt.getTime() - Date.now());
-          const until = new Date(Date.now() + wait);
-          logger.warn(
-            { repository: target.fullName, resumeAt: until },
-            'GitHub rate limit: pausing',
-          );
-          this.deps.reportHealth({
-            message: `rate limited until ${until.toISOString()}`,
-            details: {
-              ...this.details(summary.repositories, summary),
-              rateLimitedUntil: until.toISOString(),
-            },
-          });
-          await this.sleep(wait, signal);
-          continue;
-        }
-        const message =
-          error instanceof NotFoundError
-            ? 'not found: deleted, renamed, or the token cannot see it'
-            : messageOf(error);
-        summary.failures.push(`${target.fullName}: ${message}`);
-        logger.warn({ repository: target.fullName, err: { message } }, 'repository poll failed');
-        return;
-      }
-    }
+  describeFailure(error: unknown): string | undefined {
+    return error instanceof NotFoundError
+      ? 'not found: deleted, renamed, or the token cannot see it'
+      : undefined;
   }
 
-  private async emit(events: ChangeEventInput[]): Promise<void> {
-    const mapped = this.deps.mapping.apply(events);
-    for (let i = 0; i < mapped.length; i += EMIT_CHUNK) {
-      // An answer that arrived just before stop is dropped, not emitted: its cursor is not saved
-      // either, so the next start reads it again.
-      this.deps.signal.throwIfAborted();
-      await this.deps.emit(mapped.slice(i, i + EMIT_CHUNK));
-    }
+  details(): Record<string, string | number | boolean | null> {
+    const budget = this.deps.client.rateLimit;
+    return {
+      rateLimitRemaining: budget.remaining,
+      rateLimitLimit: budget.limit,
+      rateLimitResetAt: budget.resetAt?.toISOString() ?? null,
+      requests: budget.requests,
+      notModified: budget.notModified,
+    };
   }
 
   /** The configured repositories, or every (unarchived) repository of `owner`. */
-  private async repositories(): Promise<RepositoryTarget[]> {
+  async targets(): Promise<PollTarget<RepositoryTarget>[]> {
     const { config, client, state } = this.deps;
-    if (config.repositories.length > 0 || !config.owner) return config.repositories;
+    if (config.repositories.length > 0 || !config.owner) return config.repositories.map(target);
     const owner = config.owner;
     const stored = await state.get<OwnerRepositories>('owner-repositories');
     const read = (source: OwnerRepositories['source'], pages: OwnerRepositories['pages']) =>
@@ -247,23 +100,7 @@ export class GithubPoller {
       .filter(([, archived]) => !archived)
       .map(([fullName]) => {
         const [repoOwner = owner, repo = fullName] = fullName.split('/');
-        return { owner: repoOwner, repo, fullName, tags: [], branches: [] };
+        return target({ owner: repoOwner, repo, fullName, tags: [], branches: [] });
       });
-  }
-
-  private details(
-    repositories: number,
-    summary: CycleSummary,
-  ): Record<string, string | number | boolean | null> {
-    const budget = this.deps.client.rateLimit;
-    return {
-      repositories,
-      failing: summary.failures.length,
-      rateLimitRemaining: budget.remaining,
-      rateLimitLimit: budget.limit,
-      rateLimitResetAt: budget.resetAt?.toISOString() ?? null,
-      requests: budget.requests,
-      notModified: budget.notModified,
-    };
   }
 }

@@ -14,11 +14,12 @@ export {
   GithubConfig,
   GithubRepositoryConfig,
   defaultGithubConfig,
-  githubConfigProblems,
   resolveGithubConfig,
+  validateGithubConfig,
   type GithubEventType,
   type RepositoryTarget,
   type ResolvedGithubConfig,
 } from './github-config.js';
 export { normalizeWebhook, type NormalizeOutcome } from './normalize/normalize-webhook.js';
 export { verifyWebhookSignature } from './webhook-signature.js';
+export { GITHUB_CLI } from './standalone-args.js';

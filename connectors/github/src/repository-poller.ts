@@ -1,16 +1,16 @@
 // One poll of one repository: each resource read with a conditional request from its cursor,
-// translated, handed on, and only then its cursor (ETag included) saved — so a crash repeats
-// work (idempotent keys make that harmless) but never skips it.
-import type { ChangeEventInput, ConnectorState } from '@painchain/sdk';
-import type { DeploymentHistory } from './deployment-history.js';
-import type { GithubEventType, RepositoryTarget } from './github-config.js';
+// translated, handed on, and only then its cursor (ETag included) checkpointed — so a crash
+// repeats work (idempotent keys make that harmless) but never skips it.
 import {
   AuthenticationError,
   NotFoundError,
   RateLimitedError,
-  type GithubClient,
-  type PageMemo,
-} from './github-client.js';
+  type ChangeEventInput,
+  type PollContext,
+} from '@painchain/sdk';
+import type { DeploymentHistory } from './deployment-history.js';
+import type { GithubEventType, RepositoryTarget } from './github-config.js';
+import type { GithubClient, PageMemo } from './github-client.js';
 import type {
   GhCommit,
   GhDeployment,
@@ -39,9 +39,6 @@ const MAX_WINDOW_ROUNDS = 3;
 
 export interface RepositoryPollerDeps {
   client: GithubClient;
-  state: ConnectorState;
-  /** Hands events on (mapping, chunking and the pipeline are the caller's). */
-  emit(events: ChangeEventInput[]): Promise<void>;
   history: DeploymentHistory;
   events: ReadonlySet<GithubEventType>;
   backfillDays: number;
@@ -49,10 +46,12 @@ export interface RepositoryPollerDeps {
 }
 
 export interface RepositoryPollResult {
-  events: number;
   /** Resources that failed this time (the others were read): `deployments: 403 …`. */
   problems: string[];
 }
+
+/** One repository's cursors, by resource (`repository`, `commits:main`, `pulls`, …). */
+export type RepositoryCursor = Record<string, unknown>;
 
 interface MetaCursor {
   etag?: string;
@@ -130,7 +129,9 @@ function slimDeployment(deployment: GhDeployment): GhDeployment {
 export class RepositoryPoller {
   private readonly project: string;
   private readonly params: { owner: string; repo: string };
-  private emitted = 0;
+  /** The cursors as read so far in this poll; checkpointed after each resource. */
+  private cursors: RepositoryCursor = {};
+  private ctx: PollContext<RepositoryCursor> | undefined;
 
   constructor(
     private readonly target: RepositoryTarget,
@@ -145,7 +146,9 @@ export class RepositoryPoller {
    * RateLimitedError and AuthenticationError as they come; other failures of one resource are
    * reported in `problems` and do not stop the others.
    */
-  async poll(): Promise<RepositoryPollResult> {
+  async poll(ctx: PollContext<RepositoryCursor>): Promise<RepositoryPollResult> {
+    this.ctx = ctx;
+    this.cursors = { ...ctx.cursor };
     const meta = await this.meta();
     const problems: string[] = [];
     const enabled = this.deps.events;
@@ -169,27 +172,27 @@ export class RepositoryPoller {
         problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    return { events: this.emitted, problems };
+    return { problems };
   }
 
-  private key(resource: string): string {
-    return `cursor:${this.project.toLowerCase()}:${resource}`;
+  private pollContext(): PollContext<RepositoryCursor> {
+    if (!this.ctx) throw new Error('RepositoryPoller used outside poll()');
+    return this.ctx;
   }
 
-  private async load<T>(resource: string): Promise<T | undefined> {
-    return this.deps.state.get<T>(this.key(resource));
+  private load<T>(resource: string): T | undefined {
+    return structuredClone(this.cursors[resource]) as T | undefined;
   }
 
-  private async save(resource: string, before: unknown, after: unknown): Promise<void> {
-    // An idle poll writes nothing.
-    if (JSON.stringify(before) === JSON.stringify(after)) return;
-    await this.deps.state.set(this.key(resource), after);
+  private async save(resource: string, after: unknown): Promise<void> {
+    this.cursors = { ...this.cursors, [resource]: after };
+    // The scheduler writes only when something changed: an idle poll writes nothing.
+    await this.pollContext().checkpoint(this.cursors);
   }
 
   private async hand(events: ChangeEventInput[]): Promise<void> {
     if (events.length === 0) return;
-    await this.deps.emit(events);
-    this.emitted += events.length;
+    await this.pollContext().emit(events);
   }
 
   private windowStart(): number {
@@ -197,7 +200,7 @@ export class RepositoryPoller {
   }
 
   private async meta(): Promise<MetaCursor> {
-    const cursor = await this.load<MetaCursor>('repository');
+    const cursor = this.load<MetaCursor>('repository');
     const answer = await this.deps.client.get<{ default_branch: string; html_url: string }>(
       'GET /repos/{owner}/{repo}',
       this.params,
@@ -210,7 +213,7 @@ export class RepositoryPoller {
       defaultBranch: answer.data.default_branch,
       htmlUrl: answer.data.html_url,
     };
-    await this.save('repository', cursor, next);
+    await this.save('repository', next);
     return next;
   }
 
@@ -228,7 +231,7 @@ export class RepositoryPoller {
       cursor: WindowCursor,
     ) => { events: ChangeEventInput[]; anchor?: number; head?: string },
   ): Promise<void> {
-    const stored = await this.load<WindowCursor>(resource);
+    const stored = this.load<WindowCursor>(resource);
     let cursor: WindowCursor = stored ?? { since: new Date(this.windowStart()).toISOString() };
     // A change read in both rounds is handed on once, in its latest state.
     const events = new Map<string, ChangeEventInput>();
@@ -247,7 +250,7 @@ export class RepositoryPoller {
       cursor = { ...cursor, since: new Date(since).toISOString(), etag: undefined };
     }
     await this.hand([...events.values()]);
-    await this.save(resource, stored, cursor);
+    await this.save(resource, cursor);
   }
 
   private async commits(branch: string): Promise<void> {
@@ -302,7 +305,7 @@ export class RepositoryPoller {
   }
 
   private async pulls(): Promise<void> {
-    const stored = await this.load<PullsCursor>('pulls');
+    const stored = this.load<PullsCursor>('pulls');
     const since = Date.parse(stored?.updatedSince ?? new Date(this.windowStart()).toISOString());
     const recent = (pr: GhPullRequest) => Date.parse(pr.updated_at) >= since;
     // Sorted by last update, newest first: the pages end where updates get older than the cursor.
@@ -315,14 +318,14 @@ export class RepositoryPoller {
     const changed = listing.items.filter(recent).reverse();
     await this.hand(changed.flatMap((pr) => normalizePullRequest(this.project, pr)));
     const newest = Math.max(since, ...changed.map((pr) => Date.parse(pr.updated_at)));
-    await this.save('pulls', stored, {
+    await this.save('pulls', {
       etag: listing.etag,
       updatedSince: new Date(newest).toISOString(),
     } satisfies PullsCursor);
   }
 
   private async deployments(meta: MetaCursor): Promise<void> {
-    const stored = await this.load<DeploymentsCursor>('deployments');
+    const stored = this.load<DeploymentsCursor>('deployments');
     const cursor: DeploymentsCursor = stored
       ? { ...stored, open: [...stored.open] }
       : { maxId: 0, open: [] };
@@ -384,7 +387,7 @@ export class RepositoryPoller {
     }
     cursor.open = stillOpen;
     await this.hand(events);
-    await this.save('deployments', stored, cursor);
+    await this.save('deployments', cursor);
   }
 
   private statuses(id: number, etag?: string) {
@@ -408,7 +411,7 @@ export class RepositoryPoller {
   }
 
   private async releases(): Promise<void> {
-    const stored = await this.load<ReleasesCursor>('releases');
+    const stored = this.load<ReleasesCursor>('releases');
     const now = this.deps.now();
     // Back to the backfill window, and never later than an hour before the last check.
     const since = Math.min(
@@ -429,7 +432,7 @@ export class RepositoryPoller {
       .filter((release) => Date.parse(release.published_at ?? release.created_at) >= since)
       .reverse();
     await this.hand(published.map((release) => normalizeRelease(this.project, release)));
-    await this.save('releases', stored, {
+    await this.save('releases', {
       etag: listing.etag,
       checkedAt: now.toISOString(),
     } satisfies ReleasesCursor);
@@ -441,7 +444,7 @@ export class RepositoryPoller {
    * each new, moved or deleted tag at the time it was seen.
    */
   private async tags(meta: MetaCursor): Promise<void> {
-    const stored = await this.load<TagsCursor>('tags');
+    const stored = this.load<TagsCursor>('tags');
     const { changed, pages } = await this.deps.client.listPages<GhTag, [string, string]>(
       'GET /repos/{owner}/{repo}/tags',
       this.params,
@@ -471,6 +474,6 @@ export class RepositoryPoller {
       }
       await this.hand(events);
     }
-    await this.save('tags', stored, { pages } satisfies TagsCursor);
+    await this.save('tags', { pages } satisfies TagsCursor);
   }
 }

@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import type { ConnectorLogger } from '@painchain/sdk';
 import { CollectorClient, fileState, runStandalone } from '@painchain/sdk/standalone';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../../collector/src/app.js';
-import { createConfig } from '../../../collector/src/config/load-config.js';
-import type { Db } from '../../../collector/src/store/db.js';
 import {
   createTestDatabase,
+  startCollector,
   STORE_KINDS,
+  type Db,
   type TestDatabase,
-} from '../../../collector/test/harness.js';
+} from '@painchain/collector/testing';
 import { createGithubConnectorDefinition } from '../src/github-connector.js';
 import { FakeGithub } from './fake-github.js';
 import { ago, SEEDED_KINDS, seedApi, seedWeb, sha, TOKEN } from './github-seed.js';
@@ -91,12 +90,7 @@ describe(`GitHub polling inside the collector on ${kind}`, () => {
   const collector = async (
     file: Record<string, unknown>,
     env: Record<string, string> = {},
-  ): Promise<Running> => {
-    const config = createConfig(file, { env, connectorTypes: [definition] });
-    const app = await buildApp(config, { db, logger: false, connectorTypes: [definition] });
-    await app.ready();
-    return { app, count: () => app.painchain.store.count(), close: () => app.close() };
-  };
+  ): Promise<Running> => startCollector(db, file, { env, connectorTypes: [definition] });
 
   const start = () =>
     collector(

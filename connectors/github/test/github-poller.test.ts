@@ -73,7 +73,7 @@ describe('polling a fake GitHub: backfill, idle, restart', () => {
     const summary = await run.poller.cycle();
     all.push(...run.emitted);
 
-    expect(summary).toMatchObject({ repositories: 2, failures: [], backfill: true });
+    expect(summary).toMatchObject({ targets: 2, failures: [], backfill: true });
     expect(run.violations).toEqual([]);
     expect(kinds(run.emitted)).toEqual(SEEDED_KINDS);
     // Link pagination followed to the end of the window: commits 100 + 100 + 30.
@@ -313,7 +313,7 @@ describe('polling a fake GitHub: failures', () => {
       options,
     );
     const summary = await run.poller.cycle();
-    expect(summary).toMatchObject({ repositories: 2, failures: [] });
+    expect(summary).toMatchObject({ targets: 2, failures: [] });
     expect(new Set(run.emitted.map((e) => e.project))).toEqual(new Set(['acme/api', 'acme/web']));
   });
 

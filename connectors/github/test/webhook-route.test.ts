@@ -10,7 +10,7 @@ import {
   STORE_KINDS,
   type TestApp,
   type TestDatabase,
-} from '../../../collector/test/harness.js';
+} from '@painchain/collector/testing';
 import { createGithubConnectorDefinition } from '../src/github-connector.js';
 import { webhookExamples, type WebhookExample } from './webhook-examples.js';
 

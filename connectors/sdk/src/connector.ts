@@ -4,6 +4,7 @@
 import type { TSchema, Static } from 'typebox';
 import type { ChangeEventInput, ChangeKind } from './change-event.js';
 import type { WebhookRequest, WebhookResult } from './webhook.js';
+import type { ConfigurableDefinition } from './options/check-options.js';
 
 /** The subset of pino's logger a connector may use (the collector hands it a child logger). */
 export interface ConnectorLogger {
@@ -88,19 +89,18 @@ export interface Connector {
 }
 
 /** The one description of a connector type: what the collector's registry lists. */
-export interface ConnectorDefinition<S extends TSchema = TSchema> {
+export interface ConnectorDefinition<
+  S extends TSchema = TSchema,
+> extends ConfigurableDefinition<S> {
   /** Type name used in config: `github`, `gitlab`, `kubernetes`. */
   readonly type: string;
-  readonly description: string;
   /** The kinds of change this connector produces. */
   readonly kinds: readonly ChangeKind[];
-  /** Schema of its `options` in painchain.yaml. */
-  readonly configSchema: S;
-  /** Options that make a valid, runnable (if idle) connector: the conformance kit starts it. */
-  defaultConfig(): Static<S>;
   /**
    * Builds a connector for one run; work starts in `run()`. Called again, with a fresh context,
-   * for every restart. Throwing here counts as a failed run.
+   * for every restart, always with options that passed `checkOptions` (schema, defaults and
+   * `validate`): bad options are reported at load, so create() does not throw for them.
+   * Throwing here counts as a failed run.
    */
   create(ctx: ConnectorContext<Static<S>>): Connector;
 }

@@ -2,3 +2,8 @@ export * from './change-event.js';
 export * from './connector.js';
 export * from './webhook.js';
 export * from './abortable-sleep.js';
+export * from './options/index.js';
+export * from './supervisor/index.js';
+export * from './events/event-helpers.js';
+export * from './events/project-mapping.js';
+export * from './poll/index.js';

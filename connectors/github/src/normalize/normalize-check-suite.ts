@@ -2,15 +2,8 @@
 // suites are already recorded, in more detail, by workflow_run).
 import type { ChangeEventInput } from '@painchain/sdk';
 import type { GhCheckSuite } from '../github-types.js';
-import {
-  GITHUB,
-  changeEvent,
-  isoTime,
-  notBefore,
-  runStatus,
-  shortSha,
-  statusWord,
-} from './event-helpers.js';
+import { changeEvent, isoTime, notBefore, shortSha, statusWord } from '@painchain/sdk';
+import { GITHUB, runStatus } from './github-words.js';
 
 /** Suites of this app are workflow runs, recorded from workflow_run. */
 export const ACTIONS_APP_SLUG = 'github-actions';

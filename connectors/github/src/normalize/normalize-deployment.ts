@@ -3,7 +3,8 @@
 // caller (which knows the environment's history) says it redeploys an older version.
 import type { ChangeEventInput, ChangeStatus } from '@painchain/sdk';
 import type { GhDeployment, GhDeploymentStatus } from '../github-types.js';
-import { GITHUB, changeEvent, isSha, notBefore, shortSha, statusWord } from './event-helpers.js';
+import { changeEvent, isSha, notBefore, shortSha, statusWord } from '@painchain/sdk';
+import { GITHUB } from './github-words.js';
 
 /** States after which a deployment's status no longer changes (inactive: superseded later). */
 export const TERMINAL_DEPLOYMENT_STATES: ReadonlySet<string> = new Set([

@@ -2,7 +2,8 @@
 // (`registry/name@digest`), which links the build to the rollout that runs it.
 import type { ChangeEventInput } from '@painchain/sdk';
 import type { GhPackage } from '../github-types.js';
-import { GITHUB, changeEvent, isSha, isoTime } from './event-helpers.js';
+import { changeEvent, isSha, isoTime } from '@painchain/sdk';
+import { GITHUB } from './github-words.js';
 
 const CONTAINER_TYPES = new Set(['container', 'docker']);
 const DIGEST = /^sha256:[0-9a-f]{12,64}$/i;

@@ -3,7 +3,8 @@
 // The same function serves webhooks and the REST list, whose objects have the same fields.
 import type { ChangeEventInput, ChangeStatus } from '@painchain/sdk';
 import type { GhPullRequest } from '../github-types.js';
-import { GITHUB, changeEvent, description, notBefore } from './event-helpers.js';
+import { changeEvent, description, notBefore } from '@painchain/sdk';
+import { GITHUB } from './github-words.js';
 
 /** Webhook actions that change what the timeline shows; the others (labels, reviews…) do not. */
 export const PULL_REQUEST_ACTIONS: ReadonlySet<string> = new Set([

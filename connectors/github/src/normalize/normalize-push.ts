@@ -2,15 +2,8 @@
 // deletion; and polled commits → the same `push` events, keyed so that both paths meet.
 import type { ChangeEventInput } from '@painchain/sdk';
 import type { GhCommit, GhPushPayload } from '../github-types.js';
-import {
-  GITHUB,
-  changeEvent,
-  description,
-  firstLine,
-  isNullSha,
-  isoTime,
-  shortSha,
-} from './event-helpers.js';
+import { changeEvent, description, firstLine, isNullSha, isoTime, shortSha } from '@painchain/sdk';
+import { GITHUB } from './github-words.js';
 import { tagEvent } from './normalize-tag.js';
 
 const BRANCH_PREFIX = 'refs/heads/';

@@ -2,7 +2,8 @@
 // release, with its tag; drafts are not changes yet.
 import type { ChangeEventInput } from '@painchain/sdk';
 import type { GhRelease } from '../github-types.js';
-import { GITHUB, changeEvent, isSha } from './event-helpers.js';
+import { changeEvent, isSha } from '@painchain/sdk';
+import { GITHUB } from './github-words.js';
 
 export const RELEASE_ACTIONS: ReadonlySet<string> = new Set([
   'published',

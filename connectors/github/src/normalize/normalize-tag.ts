@@ -1,7 +1,8 @@
 // Tags: `create`/`delete` of a tag, a tag push, or a tag found by polling → one `tag` event per
 // tag (and one per deletion), keyed by name so that the three paths meet.
 import type { ChangeEventInput } from '@painchain/sdk';
-import { GITHUB, changeEvent, isNullSha, isoTime, shortSha } from './event-helpers.js';
+import { changeEvent, isNullSha, isoTime, shortSha } from '@painchain/sdk';
+import { GITHUB } from './github-words.js';
 
 export interface TagFacts {
   project: string;

@@ -2,7 +2,8 @@
 // running to its conclusion; a re-run (attempt 2) is a change of its own.
 import type { ChangeEventInput } from '@painchain/sdk';
 import type { GhWorkflowRun } from '../github-types.js';
-import { GITHUB, changeEvent, notBefore, runStatus, statusWord } from './event-helpers.js';
+import { changeEvent, notBefore, statusWord } from '@painchain/sdk';
+import { GITHUB, runStatus } from './github-words.js';
 
 export const workflowRunExternalId = (
   project: string,

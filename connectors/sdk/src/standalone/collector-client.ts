@@ -4,6 +4,8 @@
 // caller's mistake and fails at once.
 import type { ChangeEventInput } from '../change-event.js';
 import type { EmitResult } from '../connector.js';
+import { abortableSleep } from '../abortable-sleep.js';
+import type { Heartbeat } from '../supervisor/heartbeat.js';
 
 export interface CollectorClientOptions {
   /** Base URL of the collector, e.g. `http://localhost:8000`. */
@@ -36,41 +38,6 @@ export class CollectorRequestError extends Error {
   }
 }
 
-/** What a standalone connector reports in each heartbeat (the collector's Heartbeat schema). */
-export interface HeartbeatReport {
-  type: string;
-  state: 'starting' | 'running' | 'backoff' | 'stopped';
-  intervalSeconds?: number;
-  restarts?: number;
-  startedAt?: string | null;
-  lastError?: { message: string; at: string } | null;
-  health?: {
-    message?: string | null;
-    lastSyncAt?: string | null;
-    progress?: { phase: string; done: number; total?: number | null; unit?: string | null } | null;
-    details?: Record<string, string | number | boolean | null>;
-  };
-  eventsEmitted?: number;
-  lastEventAt?: string | null;
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', abort, { once: true });
-    function done() {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-  });
-}
-
 export class CollectorClient {
   private readonly base: string;
   private readonly retries: number;
@@ -101,7 +68,7 @@ export class CollectorClient {
    * Registers the connector (first call) and reports its state. One attempt: the next
    * heartbeat comes soon anyway, and a stopping connector must not wait on an absent collector.
    */
-  async heartbeat(name: string, report: HeartbeatReport, signal?: AbortSignal): Promise<void> {
+  async heartbeat(name: string, report: Heartbeat, signal?: AbortSignal): Promise<void> {
     const path = `/api/v1/connectors/${encodeURIComponent(name)}/heartbeat`;
     await this.send(path, report, signal, 0);
   }
@@ -142,7 +109,13 @@ export class CollectorClient {
         );
       }
       if (attempt >= retries) throw failure;
-      await sleep(Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** attempt), signal);
+      const delay = Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** attempt);
+      if (signal) {
+        await abortableSleep(delay, signal);
+        signal.throwIfAborted();
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 }

@@ -6,13 +6,19 @@ export {
   DEFAULT_COLLECTOR_RETRY_DELAY_MS,
   DEFAULT_COLLECTOR_TIMEOUT_MS,
   type CollectorClientOptions,
-  type HeartbeatReport,
 } from './collector-client.js';
 export { fileState } from './file-state.js';
 export {
   DEFAULT_HEARTBEAT_SECONDS,
-  DEFAULT_STANDALONE_BACKOFF,
-  optionProblems,
   runStandalone,
   type StandaloneOptions,
 } from './run-standalone.js';
+export {
+  parseStandaloneArgs,
+  runStandaloneCli,
+  standaloneLogger,
+  standaloneUsage,
+  type CliFlag,
+  type StandaloneArgs,
+  type StandaloneCliSpec,
+} from './standalone-cli.js';

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { ChangeEventInput } from '../change-event.js';
 import type { ConnectorContext, ConnectorDefinition } from '../connector.js';
 import { checkConformance } from './check-conformance.js';
+import { abortableSleep } from '../abortable-sleep.js';
 
 const Config = Type.Object({ intervalMs: Type.Integer({ minimum: 1 }) });
 type Config = { intervalMs: number };
@@ -17,16 +18,7 @@ const event = (n: number): ChangeEventInput => ({
 });
 
 /** Resolves after `ms`, or at once when the signal is aborted. */
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+const pause = abortableSleep;
 
 /** A connector stand-in whose run loop is given by the test. */
 function definitionWith(

@@ -2,6 +2,7 @@
 // on abort and starts again cleanly, twice, without emitting after stop.
 import { CHANGE_KINDS } from '../change-event.js';
 import type { ConnectorDefinition } from '../connector.js';
+import { checkOptions, formatOptionProblems } from '../options/check-options.js';
 import { schemaProblems } from './assert-valid-events.js';
 import { createTestContext } from './create-test-context.js';
 
@@ -53,13 +54,18 @@ export async function checkConformance(
   if (defaultProblems.length > 0) {
     throw fail(`defaultConfig() does not validate against configSchema:${lines(defaultProblems)}`);
   }
-  const config = options.config === undefined ? defaults : options.config;
-  if (options.config !== undefined) {
-    const problems = schemaProblems(definition.configSchema, config, 'config');
-    if (problems.length > 0) {
-      throw fail(`options.config does not validate against configSchema:${lines(problems)}`);
-    }
+  // The options as the collector would run them: defaults applied, schema and validate() passed.
+  const checked = checkOptions(
+    definition,
+    options.config === undefined ? defaults : options.config,
+  );
+  if (!checked.ok) {
+    const which = options.config === undefined ? 'defaultConfig()' : 'options.config';
+    throw fail(
+      `${which} is refused by checkOptions:${lines(formatOptionProblems(checked.problems))}`,
+    );
   }
+  const config = checked.options;
 
   // One state across rounds, as a restarted instance finds its cursors in the store.
   const state = new Map<string, unknown>();

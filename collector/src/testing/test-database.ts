@@ -1,15 +1,10 @@
-// Test harness: the real app on the real stores. Every API suite runs once on embedded PGlite
-// and once on the PostgreSQL server (a fresh database per suite); the PostgreSQL run is skipped
-// with a visible message only when no server is reachable and CI is not set.
+// A database of its own for each test suite, on both stores: embedded PGlite always, and the
+// PostgreSQL server when one is reachable (required in CI; skipped with a visible notice elsewhere).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { FastifyInstance } from 'fastify';
-import type { ConnectorDefinition } from '@painchain/sdk';
-import { buildApp } from '../src/app.js';
-import { createConfig } from '../src/config/load-config.js';
-import type { Db } from '../src/store/db.js';
-import { PGliteDb } from '../src/store/pglite-db.js';
-import { PostgresDb } from '../src/store/postgres-db.js';
+import type { Db } from '../store/db.js';
+import { PGliteDb } from '../store/pglite-db.js';
+import { PostgresDb } from '../store/postgres-db.js';
 
 export const ADMIN_URL =
   process.env.PAINCHAIN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -27,6 +22,8 @@ async function postgresReachable(): Promise<string | undefined> {
   }
 }
 
+// Decided once, when the harness is imported: suites list their stores with describe.each,
+// which needs the answer before any test runs.
 const unreachable = await postgresReachable();
 if (unreachable && process.env.CI) {
   throw new Error(`PostgreSQL is required in CI but not reachable at ${ADMIN_URL}: ${unreachable}`);
@@ -71,59 +68,5 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
-  };
-}
-
-export interface TestApp {
-  app: FastifyInstance;
-  db: Db;
-  /** Rows in the events table, all tenants: the "changes nothing" check. */
-  count(): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** The real app with a config built from `file` (painchain.yaml as an object) on a test database. */
-export async function startApp(
-  database: TestDatabase,
-  file: Record<string, unknown> = {},
-  options: {
-    connectorTypes?: ConnectorDefinition[];
-    now?: () => Date;
-    env?: Record<string, string>;
-  } = {},
-): Promise<TestApp> {
-  const db = await database.open();
-  const config = createConfig(file, {
-    env: options.env ?? {},
-    connectorTypes: options.connectorTypes,
-  });
-  const app = await buildApp(config, {
-    db,
-    logger: false,
-    connectorTypes: options.connectorTypes,
-    now: options.now,
-  });
-  await app.ready();
-  return {
-    app,
-    db,
-    count: () => app.painchain.store.count(),
-    close: async () => {
-      await app.close();
-      await db.close();
-    },
-  };
-}
-
-/** A valid event, `overrides` applied. Times default to a fixed recent instant. */
-export const RECENT = new Date(Date.now() - 60 * 60 * 1000);
-export function anEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    title: 'Deploy api v1.2.3',
-    connector: 'ci',
-    project: 'acme/api',
-    kind: 'deploy',
-    timestamp: RECENT.toISOString(),
-    ...overrides,
   };
 }

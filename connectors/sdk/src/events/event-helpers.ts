@@ -1,21 +1,19 @@
-// Small pure helpers shared by the normalizers: times, titles, status words, compact objects.
-import type { ChangeEventInput, ChangeRefs, ChangeStatus } from '@painchain/sdk';
-
-/** `connector` of every event this package produces (the source system, not the instance name). */
-export const GITHUB = 'github';
+// Small pure helpers every connector's normalization uses: times, titles, commit ids, status
+// words, and change events built from parts with the empty ones left out.
+import type { ChangeEventInput, ChangeRefs, ChangeStatus } from '../change-event.js';
 
 /** Longest description kept from a commit or PR text; the timeline shows a line, not a novel. */
 const MAX_DESCRIPTION = 2_000;
 
-/** RFC 3339 from GitHub's times: text as is, numbers as epoch seconds (push payloads). */
+/** RFC 3339 from a source's time: text as is, numbers as epoch seconds (GitHub's push payloads). */
 export function isoTime(value: string | number | null | undefined): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-  // GitHub sends 0001-01-01T00:00:00Z for "no time" (container package versions): not a time.
+  // Sources send 0001-01-01T00:00:00Z or 0 for "no time" (GitHub's container packages): not a time.
   return Number.isNaN(date.getTime()) || date.getTime() <= 0 ? undefined : date.toISOString();
 }
 
-/** The later of two times; the collector refuses an end before the start, GitHub sometimes sends one. */
+/** The later of two times; the collector refuses an end before the start, sources sometimes send one. */
 export function notBefore(end: string, start: string): string {
   return Date.parse(end) < Date.parse(start) ? start : end;
 }
@@ -34,28 +32,8 @@ export const shortSha = (sha: string) => sha.slice(0, 7);
 
 export const isSha = (value: string) => /^[0-9a-f]{40}$/i.test(value);
 
-/** The all-zero SHA GitHub sends as `before` of a new ref and `after` of a deleted one. */
+/** The all-zero SHA that GitHub and GitLab send as `before` of a new ref and `after` of a deleted one. */
 export const isNullSha = (sha: string) => /^0+$/.test(sha);
-
-/** Workflow runs and check suites: GitHub's status and conclusion → ours. */
-export function runStatus(status: string | null, conclusion: string | null): ChangeStatus {
-  if (status !== 'completed') return status === 'in_progress' ? 'in_progress' : 'started';
-  switch (conclusion) {
-    case 'success':
-    case 'neutral':
-      return 'succeeded';
-    case 'failure':
-    case 'timed_out':
-    case 'startup_failure':
-      return 'failed';
-    case 'cancelled':
-    case 'skipped':
-      return 'cancelled';
-    default:
-      // stale, action_required, or none: finished, outcome unclear.
-      return 'unknown';
-  }
-}
 
 /** The status as a word in a title: "CI #42 failed on main". */
 export function statusWord(status: ChangeStatus | undefined): string {

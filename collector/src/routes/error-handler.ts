@@ -1,0 +1,109 @@
+// The one place where errors become HTTP answers: ours (errors.ts) as they are, the ingest
+// pipeline's domain errors and fastify's own errors mapped to documented codes (docs/errors.md),
+// a store outage to 503, anything else to an opaque 500. Unknown routes answer `route_not_found`.
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { Errors, type ErrorBody, type ErrorDetail } from '../errors.js';
+import { InvalidEventsError } from '../ingest/invalid-events-error.js';
+import { schemaProblems } from '../ingest/schema-problems.js';
+
+export interface ErrorHandlerOptions {
+  /** The server's body limit, named in `body_too_large` answers. */
+  bodyLimitBytes: number;
+}
+
+type AnyError = FastifyError & { details?: ErrorDetail[] };
+
+/** Socket errors and PostgreSQL's "connection exception" / "operator intervention" classes. */
+const STORE_DOWN = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Domain errors and fastify's own errors, as ours: one set of codes for clients. */
+export function translateError(err: AnyError, bodyLimitBytes: number): AnyError {
+  if (err instanceof InvalidEventsError) {
+    return Object.assign(new Errors.InvalidEvent(), { details: [...err.details] });
+  }
+  if (err.validation) {
+    const where = err.validationContext ?? 'body';
+    const details = schemaProblems(err.validation, where);
+    const summary = details.map((d) => d.message).join('; ');
+    const mapped =
+      where === 'body' ? new Errors.InvalidBody(summary) : new Errors.InvalidQuery(summary);
+    return Object.assign(mapped, { details });
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Errors.UnsupportedMediaType(
+        String(err.message.split(': ').pop() ?? 'another type'),
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Errors.BodyTooLarge(bodyLimitBytes);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new Errors.InvalidJson('the body is empty');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new Errors.InvalidJson(err.message);
+  }
+  if (err instanceof SyntaxError && err.statusCode === 400)
+    return new Errors.InvalidJson(err.message);
+  if (
+    STORE_DOWN.has(String(err.code)) ||
+    /Connection terminated|trying to connect/.test(err.message)
+  )
+    return new Errors.StoreUnavailable();
+  return err;
+}
+
+/** Maps any error to the API's error body: ours as they are, anything unexpected to 500. */
+export function toErrorBody(
+  raw: AnyError,
+  bodyLimitBytes: number,
+): { status: number; body: ErrorBody } {
+  const err = translateError(raw, bodyLimitBytes);
+  const ours = Object.values(Errors).some((E) => err instanceof E);
+  const status = err.statusCode ?? 500;
+  const { details } = err;
+  if (ours && (status < 500 || err instanceof Errors.StoreUnavailable)) {
+    return {
+      status,
+      body: { error: err.code, message: err.message, ...(details ? { details } : {}) },
+    };
+  }
+  if (status >= 400 && status < 500) {
+    // A client error from a plugin we did not map: keep its status, give it our shape.
+    return {
+      status,
+      body: { error: new Errors.BadRequest(err.message).code, message: err.message },
+    };
+  }
+  const internal = new Errors.Internal();
+  return { status: 500, body: { error: internal.code, message: internal.message } };
+}
+
+const errorHandlerPlugin: FastifyPluginAsync<ErrorHandlerOptions> = async (
+  app,
+  { bodyLimitBytes },
+) => {
+  app.setErrorHandler((err: AnyError, request, reply) => {
+    const { status, body } = toErrorBody(err, bodyLimitBytes);
+    // Stack traces and SQL stay in the log; the client gets the opaque body.
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const err = new Errors.RouteNotFound(request.method, request.url.split('?')[0]);
+    reply.code(404).send({ error: err.code, message: err.message } satisfies ErrorBody);
+  });
+};
+
+/** Registered on the root instance (fastify-plugin), before the routes. */
+export const errorHandler = fp(errorHandlerPlugin, { name: 'painchain-error-handler' });

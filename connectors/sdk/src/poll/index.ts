@@ -1,0 +1,2 @@
+export * from './poll-scheduler.js';
+export * from './source-errors.js';
