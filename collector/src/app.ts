@@ -14,6 +14,7 @@ import { EXPORTER_TYPES } from './exporters/exporter-registry.js';
 import { IngestPipeline } from './ingest/ingest-pipeline.js';
 import { ConnectorRunner } from './runner/connector-runner.js';
 import { connectorsRoutes } from './routes/connectors-routes.js';
+import { drilldownRoutes } from './routes/drilldown-routes.js';
 import { errorHandler } from './routes/error-handler.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { facetsRoutes } from './routes/facets-routes.js';
@@ -173,6 +174,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     runner,
     heartbeats: new HeartbeatStore(db),
     now: deps.now ?? (() => new Date()),
+  });
+  await app.register(drilldownRoutes, {
+    config: config.drilldown,
+    alerts: config.alerts,
+    grafana: config.grafana,
+    db,
+    pipeline,
   });
 
   app.addHook('onReady', async () => {

@@ -57,6 +57,11 @@ export const Errors = {
     503,
   ),
   Forbidden: define('forbidden', 'This token lacks the %s scope', 403),
+  GrafanaNotConfigured: define(
+    'grafana_not_configured',
+    'Set grafana.url in painchain.yaml so that this link can lead to Grafana',
+    404,
+  ),
   StoreUnavailable: define('store_unavailable', 'The store is not reachable', 503),
   BadRequest: define('bad_request', '%s', 400),
   Internal: define('internal', 'Internal error; see the collector log', 500),

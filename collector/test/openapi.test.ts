@@ -25,11 +25,15 @@ describe('OpenAPI document and reference', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/events',
+      '/api/v1/alerts/grafana',
       '/api/v1/connectors',
       '/api/v1/connectors/{name}/heartbeat',
       '/api/v1/events',
       '/api/v1/events/{id}',
+      '/api/v1/events/{id}/chain',
       '/api/v1/facets/{field}',
+      '/api/v1/suspects',
+      '/go/changes',
       '/healthz',
       '/readyz',
       '/webhooks/{type}',

@@ -17,6 +17,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a caller needs; absent = public route. */
     scope?: Scope;
+    /**
+     * Also take basic auth with the token as the password: for routes that senders without a
+     * bearer field call (Grafana's webhook contact point). Bearer only everywhere else.
+     */
+    basicAuth?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -33,6 +38,22 @@ const ANONYMOUS: Principal = { name: 'anonymous', tenant: DEFAULT_TENANT, scopes
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/**
+ * The token in an Authorization header: `Bearer <token>`, or, where the route allows it, basic
+ * auth with the token as the password.
+ */
+function presentedToken(header: string, basicAuth: boolean): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer?.[1]) return bearer[1];
+  if (!basicAuth) return undefined;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!basic?.[1]) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon === -1 ? '' : decoded.slice(colon + 1);
+  return password === '' ? undefined : password;
+}
+
 const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { tokens }) => {
   // Comparing fixed-length digests keeps the comparison constant-time whatever the lengths;
   // every token is compared, so the time does not tell which one (or whether any) matched.
@@ -48,10 +69,15 @@ const authPlugin: FastifyPluginAsync<AuthOptions> = async (app, { tokens }) => {
   const identify = (request: FastifyRequest): Principal => {
     const header = request.headers.authorization;
     if (!header) throw new Errors.Unauthorized('Send the header Authorization: Bearer <token>');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1])
-      throw new Errors.Unauthorized('The Authorization header must be "Bearer <token>"');
-    const presented = digest(match[1]);
+    const basicAuth = request.routeOptions.config.basicAuth === true;
+    const token = presentedToken(header, basicAuth);
+    if (token === undefined)
+      throw new Errors.Unauthorized(
+        basicAuth
+          ? 'The Authorization header must be "Bearer <token>", or basic auth with the token as the password'
+          : 'The Authorization header must be "Bearer <token>"',
+      );
+    const presented = digest(token);
     let found: Principal | undefined;
     for (const k of known) if (timingSafeEqual(k.digest, presented)) found = k.principal;
     if (!found) throw new Errors.Unauthorized('The token is not valid');

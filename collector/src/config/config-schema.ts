@@ -1,4 +1,5 @@
 // The schema of painchain.yaml: validated at start-up, before anything runs.
+import { CHANGE_KINDS, type ChangeKind } from '@painchain/sdk';
 import { Type, type Static } from 'typebox';
 
 export const DEFAULT_PORT = 8000;
@@ -74,6 +75,71 @@ export const ExporterInstanceConfig = Type.Object(
 );
 export type ExporterInstanceConfig = Static<typeof ExporterInstanceConfig>;
 
+/** Chains and suspect ranking (docs/drilldown.md). */
+export const DrilldownConfig = Type.Object(
+  {
+    lookbackMinutes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 10_080, description: 'default window before an alert' }),
+    ),
+    maxLookbackMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 43_200 })),
+    halfLifeMinutes: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 10_080, description: 'time factor halves' }),
+    ),
+    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    maxSuspects: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    chainShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    chainHorizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+    chainMaxEvents: Type.Optional(Type.Integer({ minimum: 2, maximum: 5_000 })),
+    kindWeights: Type.Optional(
+      Type.Record(Type.Enum(CHANGE_KINDS), Type.Number({ minimum: 0, maximum: 10 })),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const LabelNames = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+  minItems: 1,
+  maxItems: 10,
+});
+
+/** Grafana alerts recorded on the timeline: which labels say service, environment, project. */
+export const AlertsConfig = Type.Object(
+  {
+    labels: Type.Optional(
+      Type.Object(
+        {
+          service: Type.Optional(LabelNames),
+          environment: Type.Optional(LabelNames),
+          project: Type.Optional(LabelNames),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const GrafanaConfig = Type.Object(
+  {
+    url: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'where /go/changes sends people' }),
+    ),
+    changesDashboardUid: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DEFAULT_ALERT_LABELS = {
+  service: ['service', 'app', 'job'],
+  environment: ['env', 'environment'],
+  project: ['namespace', 'cluster'],
+} as const;
+export const DEFAULT_LOOKBACK_MINUTES = 120;
+export const DEFAULT_MAX_LOOKBACK_MINUTES = 7 * 24 * 60;
+export const DEFAULT_CHAIN_HORIZON_DAYS = 30;
+export const DEFAULT_CHAIN_MAX_EVENTS = 200;
+export const DEFAULT_CHANGES_DASHBOARD_UID = 'painchain-changes';
+
 export const ConfigFile = Type.Object(
   {
     server: Type.Optional(
@@ -133,6 +199,22 @@ export const ConfigFile = Type.Object(
     ),
     connectors: Type.Optional(Type.Array(ConnectorInstanceConfig)),
     exporters: Type.Optional(Type.Array(ExporterInstanceConfig)),
+    drilldown: Type.Optional(DrilldownConfig),
+    alerts: Type.Optional(AlertsConfig),
+    grafana: Type.Optional(GrafanaConfig),
+    opentelemetry: Type.Optional(
+      Type.Object(
+        {
+          changeEvents: Type.Optional(
+            Type.Boolean({
+              description:
+                'Emit each change as an OpenTelemetry log event. Unset: on when OTEL_EXPORTER_OTLP_ENDPOINT (or _LOGS_ENDPOINT) is set; false: never; true: always (OTLP default endpoint)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -171,4 +253,23 @@ export interface Config {
   readonly exporters: readonly (Required<Omit<ExporterInstanceConfig, 'options'>> & {
     readonly options: Record<string, unknown>;
   })[];
+  readonly drilldown: {
+    readonly lookbackMinutes: number;
+    readonly maxLookbackMinutes: number;
+    readonly halfLifeMinutes: number;
+    readonly threshold: number;
+    readonly maxSuspects: number;
+    readonly chainShare: number;
+    readonly chainHorizonDays: number;
+    readonly chainMaxEvents: number;
+    readonly kindWeights: Readonly<Record<ChangeKind, number>>;
+  };
+  readonly alerts: {
+    readonly labels: {
+      readonly service: readonly string[];
+      readonly environment: readonly string[];
+      readonly project: readonly string[];
+    };
+  };
+  readonly grafana: { readonly url: string | undefined; readonly changesDashboardUid: string };
 }

@@ -84,7 +84,33 @@ describe('createConfig', () => {
       log: { level: 'info' },
       connectors: [],
       exporters: [],
+      drilldown: expect.objectContaining({
+        lookbackMinutes: 120,
+        halfLifeMinutes: 30,
+        threshold: 10,
+        chainMaxEvents: 200,
+      }),
+      alerts: {
+        labels: {
+          service: ['service', 'app', 'job'],
+          environment: ['env', 'environment'],
+          project: ['namespace', 'cluster'],
+        },
+      },
+      grafana: { url: undefined, changesDashboardUid: 'painchain-changes' },
     });
+  });
+
+  it('refuses a default lookback longer than the longest one allowed, naming both', () => {
+    expect(() =>
+      createConfig({ drilldown: { lookbackMinutes: 600, maxLookbackMinutes: 300 } }),
+    ).toThrow(/drilldown\.lookbackMinutes: must be at most drilldown\.maxLookbackMinutes \(300\)/);
+    expect(() => createConfig({ drilldown: { halfLifeMinutes: 0 } })).toThrow(
+      /drilldown\.halfLifeMinutes: must be greater than 0/,
+    );
+    expect(() => createConfig({ grafana: { url: 'grafana.example.com' } })).toThrow(
+      /grafana\.url: must match/,
+    );
   });
 
   it('returns a deeply frozen config', () => {

@@ -10,18 +10,26 @@ import {
 } from '@painchain/sdk';
 import { Compile } from 'typebox/compile';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { DEFAULT_SUSPECT_OPTIONS } from '../drilldown/suspect-finder.js';
+import { DEFAULT_HALF_LIFE_MINUTES, DEFAULT_KIND_WEIGHTS } from '../drilldown/suspect-score.js';
 import type { ExporterDefinition } from '../exporters/exporter-definition.js';
 import { ConfigError, formatPath, type ConfigProblem, type PathSegment } from './config-error.js';
 import {
   ConfigFile,
+  DEFAULT_ALERT_LABELS,
   DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_CHAIN_HORIZON_DAYS,
+  DEFAULT_CHAIN_MAX_EVENTS,
+  DEFAULT_CHANGES_DASHBOARD_UID,
   DEFAULT_DATA_DIR,
   DEFAULT_EXPORTER_BATCH_SIZE,
   DEFAULT_EXPORTER_QUEUE_SIZE,
   DEFAULT_EXPORTER_TIMEOUT_SECONDS,
   DEFAULT_HOST,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_LOOKBACK_MINUTES,
   DEFAULT_MAX_BATCH_EVENTS,
+  DEFAULT_MAX_LOOKBACK_MINUTES,
   DEFAULT_MAX_FUTURE_SECONDS,
   DEFAULT_POOL_SIZE,
   DEFAULT_PORT,
@@ -256,7 +264,38 @@ function build(file: ConfigFile, source: string | undefined, types: PluggableTyp
       timeoutSeconds: exporter.timeoutSeconds ?? DEFAULT_EXPORTER_TIMEOUT_SECONDS,
       options: checkedOptions(types.exporters, exporter),
     })),
+    ...buildDrilldown(file),
   });
+}
+
+/** The drilldown, alerts and grafana sections with their defaults. */
+function buildDrilldown(file: ConfigFile): Pick<Config, 'drilldown' | 'alerts' | 'grafana'> {
+  const { drilldown = {}, alerts = {}, grafana = {} } = file;
+  const labels = alerts.labels ?? {};
+  return {
+    drilldown: {
+      lookbackMinutes: drilldown.lookbackMinutes ?? DEFAULT_LOOKBACK_MINUTES,
+      maxLookbackMinutes: drilldown.maxLookbackMinutes ?? DEFAULT_MAX_LOOKBACK_MINUTES,
+      halfLifeMinutes: drilldown.halfLifeMinutes ?? DEFAULT_HALF_LIFE_MINUTES,
+      threshold: drilldown.threshold ?? DEFAULT_SUSPECT_OPTIONS.threshold,
+      maxSuspects: drilldown.maxSuspects ?? DEFAULT_SUSPECT_OPTIONS.maxSuspects,
+      chainShare: drilldown.chainShare ?? DEFAULT_SUSPECT_OPTIONS.chainShare,
+      chainHorizonDays: drilldown.chainHorizonDays ?? DEFAULT_CHAIN_HORIZON_DAYS,
+      chainMaxEvents: drilldown.chainMaxEvents ?? DEFAULT_CHAIN_MAX_EVENTS,
+      kindWeights: { ...DEFAULT_KIND_WEIGHTS, ...drilldown.kindWeights },
+    },
+    alerts: {
+      labels: {
+        service: labels.service ?? [...DEFAULT_ALERT_LABELS.service],
+        environment: labels.environment ?? [...DEFAULT_ALERT_LABELS.environment],
+        project: labels.project ?? [...DEFAULT_ALERT_LABELS.project],
+      },
+    },
+    grafana: {
+      url: grafana.url?.replace(/\/+$/, '') || undefined,
+      changesDashboardUid: grafana.changesDashboardUid ?? DEFAULT_CHANGES_DASHBOARD_UID,
+    },
+  };
 }
 
 /** Fills the file's gaps from the environment; returns which paths came from which variable. */
@@ -286,6 +325,15 @@ function crossFieldProblems(raw: unknown, types: PluggableTypes) {
     problems.push({
       path: ['store', 'url'],
       message: 'must start with postgres:// or postgresql://',
+    });
+  }
+  const drilldown = isRecord(raw.drilldown) ? raw.drilldown : {};
+  const lookback = drilldown.lookbackMinutes;
+  const maxLookback = drilldown.maxLookbackMinutes ?? DEFAULT_MAX_LOOKBACK_MINUTES;
+  if (typeof lookback === 'number' && typeof maxLookback === 'number' && lookback > maxLookback) {
+    problems.push({
+      path: ['drilldown', 'lookbackMinutes'],
+      message: `must be at most drilldown.maxLookbackMinutes (${maxLookback})`,
     });
   }
 

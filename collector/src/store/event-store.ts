@@ -43,7 +43,8 @@ export const FACET_FIELDS = [
 ] as const;
 export type FacetField = (typeof FACET_FIELDS)[number];
 
-interface EventRow {
+/** A row of the events table as the driver returns it (the store's own type). */
+export interface EventRow {
   id: string;
   connector: string;
   external_id: string;
@@ -92,7 +93,7 @@ export const COLUMNS = [
 /** Rows per INSERT statement: 19 parameters a row stays far below Postgres' 65,535. */
 const ROWS_PER_STATEMENT = 1000;
 
-const SELECT_COLUMNS = `id, connector, external_id, kind, status, title, description, project, service,
+export const SELECT_COLUMNS = `id, connector, external_id, kind, status, title, description, project, service,
   environment, ts, end_ts, updated_at, received_at, author, url, refs, tags, data`;
 
 // On a repeat of the same key the newer state wins; an older `updatedAt` never overwrites a
