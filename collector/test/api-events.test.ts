@@ -70,6 +70,29 @@ describe.each(STORE_KINDS)('events API on %s', (kind) => {
     expect(await t.count()).toBe(1);
   });
 
+  test('re-posting identical content is counted as unchanged, with or without externalId and updatedAt', async () => {
+    const keyed = anEvent({ externalId: 'deploy-9', status: 'succeeded', tags: ['b', 'a'] });
+    const dated = anEvent({ externalId: 'run-9', kind: 'pipeline', updatedAt: at(2) });
+    for (const event of [anEvent({ title: 'no key' }), keyed, dated]) {
+      await post(event);
+      const again = await post(event);
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toMatchObject({ created: 0, updated: 0, unchanged: 1, duplicates: 1 });
+    }
+    // Different content under the same key is an update, with the same or no updatedAt.
+    const changed = await post({ ...keyed, status: 'failed' });
+    expect(changed.json()).toMatchObject({ updated: 1, unchanged: 0 });
+  });
+
+  test('the same content twice in one batch among others: each distinct change counted once', async () => {
+    const one = anEvent({ title: 'one' });
+    const two = anEvent({ title: 'two' });
+    const res = await post([one, two, one]);
+    expect(res.json()).toMatchObject({ created: 2, updated: 0, unchanged: 1, duplicates: 1 });
+    expect(res.json().ids[0]).toBe(res.json().ids[2]);
+    expect(await t.count()).toBe(2);
+  });
+
   test('a change moving through states is one event whose status and end are updated', async () => {
     const started = anEvent({
       externalId: 'run-42',

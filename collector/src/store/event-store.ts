@@ -97,7 +97,7 @@ export const SELECT_COLUMNS = `id, connector, external_id, kind, status, title, 
   environment, ts, end_ts, updated_at, received_at, author, url, refs, tags, data`;
 
 // On a repeat of the same key the newer state wins; an older `updatedAt` never overwrites a
-// newer one (webhooks arrive out of order). Optional fields keep their value when the update
+// newer one (webhooks arrive out of order), and a repeat that changes nothing writes nothing. Optional fields keep their value when the update
 // omits them, refs/data are merged, and the start time is the earliest one seen.
 const UPSERT_TAIL = `
 ON CONFLICT (tenant, connector, external_id) DO UPDATE SET
@@ -116,7 +116,20 @@ ON CONFLICT (tenant, connector, external_id) DO UPDATE SET
   refs        = e.refs || EXCLUDED.refs,
   tags        = ARRAY(SELECT DISTINCT unnest(e.tags || EXCLUDED.tags) ORDER BY 1),
   data        = e.data || EXCLUDED.data
-WHERE e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= e.updated_at`;
+WHERE (e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= e.updated_at)
+  -- A repeat that would change nothing is no update: the answer counts it "unchanged", and
+  -- nothing is written, listened to or exported.
+  AND (e.kind, e.status, e.title, e.description, e.project, e.service, e.environment, e.ts,
+       e.end_ts, e.updated_at, e.author, e.url, e.refs,
+       ARRAY(SELECT DISTINCT unnest(e.tags) ORDER BY 1), e.data)
+    IS DISTINCT FROM
+      (EXCLUDED.kind, COALESCE(EXCLUDED.status, e.status), EXCLUDED.title,
+       COALESCE(EXCLUDED.description, e.description), EXCLUDED.project,
+       COALESCE(EXCLUDED.service, e.service), COALESCE(EXCLUDED.environment, e.environment),
+       LEAST(e.ts, EXCLUDED.ts), COALESCE(EXCLUDED.end_ts, e.end_ts),
+       COALESCE(EXCLUDED.updated_at, e.updated_at), COALESCE(EXCLUDED.author, e.author),
+       COALESCE(EXCLUDED.url, e.url), e.refs || EXCLUDED.refs,
+       ARRAY(SELECT DISTINCT unnest(e.tags || EXCLUDED.tags) ORDER BY 1), e.data || EXCLUDED.data)`;
 
 /** What the upsert returns when nobody needs the stored rows: parsing 19 columns back costs. */
 const RETURN_KEYS = `RETURNING id, connector, external_id, (xmax = 0) AS inserted`;
@@ -248,7 +261,7 @@ export class EventStore {
           });
         }
       }
-      // Rows the WHERE clause kept (an older state): look up their ids.
+      // Rows the WHERE clause kept (an older or identical state): look up their ids.
       const stale = unique.filter((e) => !found.has(keyOf(e)));
       if (stale.length > 0) {
         const { rows } = await tx.query<{ id: string; connector: string; external_id: string }>(
@@ -278,9 +291,10 @@ export class EventStore {
       const k = keyOf(e);
       const hit = rowsByKey.get(k);
       if (!hit) throw new Error(`stored event not found for ${e.connector}/${e.externalId}`);
-      // Only the winner reports created/updated; the other copies in the batch are duplicates.
+      // Only the winner reports created/updated, wherever it stands in the batch; the other
+      // copies are duplicates (the same object twice reports once).
       const first = winners.get(k) === e && !reported.has(k);
-      reported.add(k);
+      if (first) reported.add(k);
       return { id: hit.id, outcome: first ? hit.outcome : 'unchanged' } satisfies UpsertResult;
     });
     const changed = [...rowsByKey.values()].flatMap((h) => (h.row ? [rowToEvent(h.row)] : []));
