@@ -1,7 +1,7 @@
 // The benchmark's sizes, limits and targets, read once from the environment. Every count is
 // scaled by BENCH_SCALE so that `BENCH_SCALE=0.1 npm run bench` is a quick smoke run.
 
-export const PHASES = ['raw', 'upsert', 'ingest', 'single', 'query'] as const;
+export const PHASES = ['raw', 'upsert', 'ingest', 'single', 'query', 'drilldown'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchConfig {
@@ -27,7 +27,7 @@ export interface BenchConfig {
   /** The single-event SQL diagnostics need fewer requests to settle than the HTTP figure. */
   singleDiagnosticRequests: number;
   singleConcurrency: number;
-  /** Events in the store (at least) before the query latency is measured. */
+  /** Events in the store (at least) before the query and drilldown latencies are measured. */
   storeEvents: number;
   /** How far back the filled events reach. */
   storeDays: number;
@@ -37,6 +37,12 @@ export interface BenchConfig {
   queryConcurrency: number;
   queryWindowHours: number;
   queryLimit: number;
+  /** Chains, and as many suspect rankings, measured after the queries on the same store. */
+  drilldownLookups: number;
+  drilldownWarmup: number;
+  drilldownConcurrency: number;
+  /** Alerts fire up to this long after the production change their scope is drawn from. */
+  alertDelayMaxMinutes: number;
 
   /** No phase may run longer than this; a cut-short phase is reported as such. */
   phaseTimeoutMs: number;
@@ -53,6 +59,8 @@ export const TARGETS = {
   singleBaselineEventsPerSecond: 500,
   rssMaxMb: 150,
   queryP99MaxMs: 20,
+  /** Issue 13: chain and suspects p99 through HTTP over the 1,000,000-event store. */
+  drilldownP99MaxMs: 50,
   storeMinEvents: 1_000_000,
 } as const;
 
@@ -97,6 +105,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     queryConcurrency: 4,
     queryWindowHours: 6,
     queryLimit: 100,
+    drilldownLookups: scaled(500, 100),
+    drilldownWarmup: 20,
+    drilldownConcurrency: 4,
+    alertDelayMaxMinutes: 60,
     phaseTimeoutMs: 120_000,
     totalTimeoutMs: 9 * 60_000,
   };

@@ -1,9 +1,14 @@
 // The benchmark's own PostgreSQL database: created fresh for every run, the raw-INSERT baseline
-// table beside the collector's `events`, and a fast SQL fill of the store for query latency.
+// table beside the collector's `events`, and a fast SQL fill of the store for queries and
+// drilldowns.
 import pg from 'pg';
 import {
+  ABANDONED_RUN_SHARE,
   AUTHORS,
   ENVIRONMENTS,
+  IN_FLIGHT_STATUSES,
+  JOURNEY_BLOCK,
+  JOURNEYS_PER_BLOCK,
   PROJECTS,
   REGIONS,
   SERVICES,
@@ -11,6 +16,7 @@ import {
   STATUSES,
   SUBJECTS,
   TEAMS,
+  UNLINKED_KINDS,
 } from './event-generator.js';
 import { COLUMNS, eventRowValues } from '../src/store/event-store.js';
 
@@ -69,12 +75,19 @@ export async function countEvents(pool: pg.Pool): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/** The fill's journeys are numbered apart from the generated events' (pull requests, pipelines). */
+const FILL_FIRST_JOURNEY = 1_000_001;
+
 /**
  * Adds `count` events to `events` with one INSERT … SELECT per chunk, its secondary indexes
  * dropped meanwhile and rebuilt from their own definitions: timestamps over the last
  * `days` days in arrival order (as a store fills in real life), skewed projects and services,
- * the connectors' kinds and statuses, titles, refs with a commit sha, two tags and a data object.
- * Ids are UUIDv7 built from the timestamp, like the collector's.
+ * the connectors' kinds and statuses, titles, refs, two tags and a data object. Rows come in
+ * journeys as the generator's events do (event-generator.ts): the rows of one block of
+ * JOURNEY_BLOCK share JOURNEYS_PER_BLOCK commits of skewed sizes, and a journey's changes share
+ * its project, service, commit, pipelines, pull request and tag. Runs that ended have their final
+ * status but for ABANDONED_RUN_SHARE. Ids are UUIDv7 built from the timestamp, like the
+ * collector's.
  */
 export async function fillEvents(
   pool: pg.Pool,
@@ -89,40 +102,59 @@ export async function fillEvents(
         substr(m, 7, 12))::uuid,
       $1, connector, connector || '-fill-' || i, kind,
       CASE WHEN kind IN ('push', 'tag') THEN NULL
-           ELSE ($9::text[])[1 + floor(r4 * cardinality($9::text[]))::int] END,
+           WHEN drawn = ANY($22::text[]) AND ts + duration <= now() AND r6 >= $20
+             THEN 'succeeded'
+           ELSE drawn END,
       CASE kind
-        WHEN 'deploy' THEN 'Deploy ' || service || ' v1.' || (i % 60) || '.' || (i % 7) || ' to ' || environment
-        WHEN 'rollback' THEN 'Roll back ' || service || ' to v1.' || (i % 60) || ' in ' || environment
+        WHEN 'deploy' THEN 'Deploy ' || service || ' ' || version || ' to ' || environment
+        WHEN 'rollback' THEN 'Roll back ' || service || ' to ' || version || ' in ' || environment
         WHEN 'push' THEN 'pushed 2 commits to main: ' || subject
-        WHEN 'merge' THEN 'Merge pull request #' || (i % 5000) || ': ' || subject
-        WHEN 'pipeline' THEN 'Pipeline #' || (100000 + i % 900000) || ' on main: ' || subject
+        WHEN 'merge' THEN 'Merge pull request #' || j || ': ' || subject
+        WHEN 'pipeline' THEN 'Pipeline #' || pipeline || ' on main: ' || subject
         ELSE initcap(replace(kind, '_', ' ')) || ' ' || coalesce(service, project) || ' in ' || environment
       END,
-      NULL, project, service, environment, ts,
-      ts + make_interval(secs => 5 + floor(r3 * 600)), NULL,
+      NULL, project, service, environment, ts, ts + duration, NULL,
       ($11::text[])[1 + (i % cardinality($11::text[]))],
-      'https://github.com/' || project || '/commit/' || m,
-      jsonb_build_object('commit', m || substr(md5(m), 1, 8), 'branch', 'main',
-                         'pipeline', 100000 + i % 900000),
+      'https://github.com/' || project || '/commit/' || jm,
+      CASE WHEN kind = ANY($21::text[]) THEN '{}'::jsonb
+           ELSE jsonb_build_object('commit', jm || substr(md5(jm), 1, 8), 'branch', 'main',
+                                   'pipeline', pipeline) ||
+                CASE WHEN kind IN ('merge', 'pull_request') THEN jsonb_build_object('pullRequest', j)
+                     WHEN kind IN ('release', 'tag') THEN jsonb_build_object('tag', version)
+                     ELSE '{}'::jsonb END
+      END,
       ARRAY['team:' || ($12::text[])[1 + (i % cardinality($12::text[]))],
             'region:' || ($13::text[])[1 + (i % cardinality($13::text[]))]],
       jsonb_build_object('durationMs', floor(r3 * 600000)::int, 'attempt', 1 + i % 2)
     FROM (
-      SELECT i, ts, md5(i::text) AS m,
-             lpad(to_hex(floor(extract(epoch FROM ts) * 1000)::bigint), 12, '0') AS h,
-             ($4::text[])[1 + floor(r1 * r1 * cardinality($4::text[]))::int] AS project,
+      SELECT i, j, ts, md5(i::text) AS m, jm, r3, r6, connector, kind, environment, subject,
+             ($4::text[])[1 + floor(jp * jp * cardinality($4::text[]))::int] AS project,
              CASE WHEN pair <= $14 THEN NULL
-                  ELSE ($5::text[])[1 + floor(r2 * r2 * cardinality($5::text[]))::int] END AS service,
-             ($6::text[])[CASE WHEN r3 < 0.4 THEN 1 WHEN r3 < 0.75 THEN 2 ELSE 3 END] AS environment,
-             ($7::text[])[pair] AS connector, ($8::text[])[pair] AS kind, r3, r4,
-             ($10::text[])[1 + (i % cardinality($10::text[]))] AS subject
+                  WHEN kind = ANY($21::text[])
+                    THEN ($5::text[])[1 + floor(r2 * r2 * cardinality($5::text[]))::int]
+                  ELSE ($5::text[])[1 + floor(js * js * cardinality($5::text[]))::int] END AS service,
+             make_interval(secs => 5 + floor(r3 * 600)) AS duration,
+             ($9::text[])[1 + floor(r4 * cardinality($9::text[]))::int] AS drawn,
+             -- Builds run in the journey's first pipeline, everything else in its second.
+             100000 + 2 * j + (kind <> 'pipeline')::int AS pipeline,
+             'v' || (j / 10000) || '.' || (j / 100 % 100) || '.' || (j % 100) AS version,
+             lpad(to_hex(floor(extract(epoch FROM ts) * 1000)::bigint), 12, '0') AS h
         FROM (
-          SELECT i,
-                 now() - make_interval(secs => $3::float8 * 86400 * (1 - i::float8 / $2) + random() * 60) AS ts,
-                 random() AS r1, random() AS r2, random() AS r3, random() AS r4,
-                 1 + floor(random() * ${pairs.length})::int AS pair
-            FROM generate_series($15::int, $16::int) AS i
-        ) g
+          SELECT *, md5('journey-' || j) AS jm,
+                 ('x' || substr(md5('journey-' || j), 1, 8))::bit(32)::bigint / 4294967296.0 AS jp,
+                 ('x' || substr(md5('journey-' || j), 9, 8))::bit(32)::bigint / 4294967296.0 AS js,
+                 ($6::text[])[CASE WHEN r3 < 0.4 THEN 1 WHEN r3 < 0.75 THEN 2 ELSE 3 END] AS environment,
+                 ($7::text[])[pair] AS connector, ($8::text[])[pair] AS kind,
+                 ($10::text[])[1 + (i % cardinality($10::text[]))] AS subject
+            FROM (
+              SELECT i,
+                     now() - make_interval(secs => $3::float8 * 86400 * (1 - i::float8 / $2) + random() * 60) AS ts,
+                     $17::int + (i - 1) / $18::int * $19::int + floor(power(random(), 2) * $19::int)::int AS j,
+                     random() AS r2, random() AS r3, random() AS r4, random() AS r6,
+                     1 + floor(random() * ${pairs.length})::int AS pair
+                FROM generate_series($15::int, $16::int) AS i
+            ) g
+        ) gj
     ) s`;
   const client = await pool.connect();
   let secondary: { name: string; def: string }[] = [];
@@ -163,6 +195,12 @@ export async function fillEvents(
         withoutService,
         first,
         last,
+        FILL_FIRST_JOURNEY,
+        JOURNEY_BLOCK,
+        JOURNEYS_PER_BLOCK,
+        ABANDONED_RUN_SHARE,
+        UNLINKED_KINDS,
+        IN_FLIGHT_STATUSES,
       ]);
     }
   } finally {

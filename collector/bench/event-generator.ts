@@ -2,6 +2,28 @@
 // events, so the HTTP ingest and the raw INSERT store the same rows.
 import type { ChangeEventInput, ChangeKind, ChangeStatus } from '@painchain/sdk';
 
+/**
+ * Changes come in journeys, as in a real repository: a commit is pushed, merged through a pull
+ * request, built by pipelines, tagged and rolled out, and each of those changes names the commit
+ * (and the pull request, pipeline, tag or image it shares with the others). The events numbered
+ * in one block of JOURNEY_BLOCK belong to JOURNEYS_PER_BLOCK journeys of skewed sizes (squared
+ * uniform): a few dozen changes for the busiest, two or three for the smallest. The SQL fill of
+ * the store (bench-database.ts) groups its rows the same way.
+ */
+export const JOURNEY_BLOCK = 256;
+export const JOURNEYS_PER_BLOCK = 32;
+/** A journey's changes happen within this long: a commit reaches production the same day. */
+const JOURNEY_SPAN_MS = 6 * 3_600_000;
+/**
+ * A run that ended before `now` has its final status in the store (its end updated the stored
+ * start in place, as connectors do), except this share whose end never came (a crashed runner, a
+ * lost webhook): they stay `started` or `in_progress`, as in a real store.
+ */
+export const ABANDONED_RUN_SHARE = 0.02;
+/** Kinds that are no step of a journey: they name no commit, and a service of their own. */
+export const UNLINKED_KINDS: readonly ChangeKind[] = ['alert', 'incident', 'feature_flag'];
+export const IN_FLIGHT_STATUSES: readonly ChangeStatus[] = ['started', 'in_progress'];
+
 const ORGS = ['acme', 'globex', 'initech', 'umbrella', 'hooli'];
 const REPOS = [
   'api',
@@ -132,19 +154,78 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** `chars` hex digits drawn from `rand`. */
+function hex(rand: () => number, chars: number): string {
+  let s = '';
+  while (s.length < chars)
+    s += Math.floor(rand() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
+  return s.slice(0, chars);
+}
+
+/** A generator of its own for each (seed, n): the same values whatever order events are made in. */
+const streamOf = (seed: number, n: number) => prng(Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ n);
+
+/** What every change of one journey shares. */
+interface Journey {
+  sha: string;
+  project: string;
+  /** The service its code runs in (alerts and flags name theirs; they are not part of it). */
+  service: string;
+  pullRequest: number;
+  /** The build pipeline and the deploy pipeline. */
+  pipelines: readonly [number, number];
+  version: string;
+  /** When its first change happened. */
+  start: number;
+  /** The digest of the image built from the commit. */
+  digest: string;
+}
+
 export class EventGenerator {
   readonly #rand: () => number;
 
   /**
    * @param seed same seed, same events
    * @param now the newest timestamp; events spread over `spanMs` before it
+   * @param firstJourney journeys are numbered from here; pull requests and pipelines take their
+   *   numbers from them, so generators given apart ranges share none by chance
    */
   constructor(
-    seed: number,
+    private readonly seed: number,
     private readonly now: number,
     private readonly spanMs: number,
+    private readonly firstJourney = 1,
   ) {
     this.#rand = prng(seed);
+  }
+
+  /** The journey event `seq` belongs to: one of its block's, the first ones busier. */
+  #journeyOf(seq: number): Journey {
+    const u = streamOf(this.seed, seq)();
+    const n =
+      this.firstJourney +
+      Math.floor(seq / JOURNEY_BLOCK) * JOURNEYS_PER_BLOCK +
+      Math.floor(u * u * JOURNEYS_PER_BLOCK);
+    const rand = streamOf(this.seed ^ 0x3c6ef372, n);
+    const r = rand();
+    const rs = rand();
+    return {
+      sha: hex(rand, 40),
+      project: PROJECTS[Math.floor(r * r * PROJECTS.length)]!,
+      service: SERVICES[Math.floor(rs * rs * SERVICES.length)]!,
+      pullRequest: n,
+      pipelines: [100_000 + 2 * n, 100_001 + 2 * n],
+      // One release per journey, so that a tag names one commit (as in a real repository).
+      version: `v${Math.floor(n / 10_000)}.${Math.floor(n / 100) % 100}.${n % 100}`,
+      // Early enough that its last change is still within the span.
+      start:
+        this.now -
+        Math.floor(rand() * Math.max(0, this.spanMs - JOURNEY_SPAN_MS)) -
+        JOURNEY_SPAN_MS,
+      digest: hex(rand, 64),
+    };
   }
 
   #pick<T>(items: readonly T[]): T {
@@ -155,15 +236,6 @@ export class EventGenerator {
   #skewed<T>(items: readonly T[]): T {
     const r = this.#rand();
     return items[Math.floor(r * r * items.length)]!;
-  }
-
-  #hex(chars: number): string {
-    let s = '';
-    while (s.length < chars)
-      s += Math.floor(this.#rand() * 0x100000000)
-        .toString(16)
-        .padStart(8, '0');
-    return s.slice(0, chars);
   }
 
   #weighted<T>(items: readonly T[], weights: readonly number[]): T {
@@ -180,21 +252,26 @@ export class EventGenerator {
    * `withExternalId`, else none, as a CI step's curl would send it.
    */
   event(seq: number, withExternalId = true): ChangeEventInput {
+    const journey = this.#journeyOf(seq);
     const { connector, kinds } = this.#pick(SOURCES);
     const kind = this.#pick(kinds);
-    const project = this.#skewed(PROJECTS);
-    const service = this.#skewed(SERVICES);
+    const { project, sha, version, pullRequest: pr } = journey;
+    const service = UNLINKED_KINDS.includes(kind) ? this.#skewed(SERVICES) : journey.service;
     const environment = this.#weighted(ENVIRONMENTS, ENV_WEIGHTS);
     const author = this.#pick(AUTHORS);
-    const sha = this.#hex(40);
-    const version = `v${1 + Math.floor(this.#rand() * 4)}.${Math.floor(this.#rand() * 60)}.${Math.floor(this.#rand() * 20)}`;
-    const pipeline = 100_000 + Math.floor(this.#rand() * 900_000);
-    const pr = 1 + Math.floor(this.#rand() * 5000);
+    // Builds run in the first pipeline, rollouts in the second.
+    const pipeline = journey.pipelines[kind === 'pipeline' ? 0 : 1];
     const subject = this.#pick(SUBJECTS);
-    const status = kind === 'push' || kind === 'tag' ? undefined : this.#pick(STATUSES);
-    const start = this.now - Math.floor(this.#rand() * this.spanMs);
+    const start = journey.start + Math.floor(this.#rand() * JOURNEY_SPAN_MS);
     const durationMs = 5_000 + Math.floor(this.#rand() * 600_000);
     const end = Math.min(start + durationMs, this.now);
+    const drawn = kind === 'push' || kind === 'tag' ? undefined : this.#pick(STATUSES);
+    const settled =
+      drawn !== undefined &&
+      IN_FLIGHT_STATUSES.includes(drawn) &&
+      start + durationMs <= this.now &&
+      this.#rand() >= ABANDONED_RUN_SHARE;
+    const status = settled ? 'succeeded' : drawn;
 
     const base = {
       connector,
@@ -217,7 +294,7 @@ export class EventGenerator {
       data: {
         durationMs,
         attempt: 1 + Math.floor(this.#rand() * 2),
-        runner: `runner-${this.#hex(4)}`,
+        runner: `runner-${hex(this.#rand, 4)}`,
       },
       ...extra,
     });
@@ -261,7 +338,7 @@ export class EventGenerator {
           `${kind === 'deploy' ? 'Deploy' : 'Roll back'} ${service} ${version} to ${environment}`,
           {
             commit: sha,
-            image: `registry.example.com/${service}@sha256:${this.#hex(64)}`,
+            image: `registry.example.com/${service}@sha256:${journey.digest}`,
             version,
             pipeline,
           },

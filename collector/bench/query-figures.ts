@@ -1,5 +1,6 @@
-// Figure 5 and the store size it stands on: fill the store to at least `storeEvents` with SQL,
-// then time the same list queries through HTTP and straight on PostgreSQL.
+// Figure 5 and the store size it stands on: fill the store to at least `storeEvents` with SQL
+// (the drilldown figures use the same store), then time the same list queries through HTTP and
+// straight on PostgreSQL.
 import { TARGETS } from './bench-config.js';
 import { log, type BenchContext } from './bench-context.js';
 import { countEvents, fillEvents, settle, vacuumAnalyze } from './bench-database.js';
@@ -10,8 +11,9 @@ import { TENANT } from './write-phases.js';
 /** Rows per INSERT … SELECT while filling the store (keeps each statement well under a minute). */
 const FILL_CHUNK = 250_000;
 
-export async function measureQueries(ctx: BenchContext): Promise<void> {
-  const { cfg, now, pool, collector, startCpu } = ctx;
+/** Fills the store to at least `storeEvents` for the query and drilldown phases; its size. */
+export async function fillStore(ctx: BenchContext): Promise<number> {
+  const { cfg, pool } = ctx;
   const missing = Math.max(0, cfg.storeEvents - (await countEvents(pool)));
   log(`filling the store with ${missing} events over ${cfg.storeDays} days (SQL)`);
   const t0 = performance.now();
@@ -28,7 +30,12 @@ export async function measureQueries(ctx: BenchContext): Promise<void> {
   log(
     `store: ${storeEvents} events (filled, vacuumed, analyzed in ${tidy((performance.now() - t0) / 1000)} s)`,
   );
+  return storeEvents;
+}
 
+/** Figure 5 over the filled store. */
+export async function measureQueries(ctx: BenchContext, storeEvents: number): Promise<void> {
+  const { cfg, now, pool, collector, startCpu } = ctx;
   const plan = queryPlan(cfg, now);
   log(
     `queries: ${plan.measured.length} (after ${plan.warmup.length} unmeasured) × ${cfg.queryWindowHours} h window + one filter, ${cfg.queryConcurrency} in flight`,
@@ -58,6 +65,10 @@ export async function measureQueries(ctx: BenchContext): Promise<void> {
     sql_cpu: viaSql.cpu,
     ...loadFields(viaHttp.load, viaHttp.cpu),
   });
+}
+
+/** The store the query and drilldown figures stand on. */
+export function emitStoreEvents(ctx: BenchContext, storeEvents: number): void {
   const storeTarget = { min: TARGETS.storeMinEvents };
   ctx.emit({
     bench: 'store_events',
@@ -66,6 +77,6 @@ export async function measureQueries(ctx: BenchContext): Promise<void> {
     baseline: null,
     ...judge(storeEvents, null, storeTarget),
     target: storeTarget,
-    days: cfg.storeDays,
+    days: ctx.cfg.storeDays,
   });
 }

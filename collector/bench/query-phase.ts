@@ -52,10 +52,7 @@ export function querySpecs(
 }
 
 /** The measured queries, and a few others first so that lazy compilation is not measured. */
-export function queryPlan(
-  cfg: BenchConfig,
-  now: number,
-): { warmup: QuerySpec[]; measured: QuerySpec[] } {
+export function queryPlan(cfg: BenchConfig, now: number): LookupPlan<QuerySpec> {
   return {
     warmup: querySpecs(cfg, now, cfg.queryWarmup, QUERY_SEED + 1),
     measured: querySpecs(cfg, now, cfg.queries, QUERY_SEED),
@@ -74,14 +71,22 @@ function summarizeLatency(load: LoadResult, rows: number, cpu: CpuSplit): Latenc
   };
 }
 
-/** Runs the warm-up unmeasured, then the measured queries; `query` answers the rows it got. */
-async function measureQueries(
-  cfg: BenchConfig,
+/** A warm-up run unmeasured (lazy compilation, cold caches), then the measured lookups. */
+export interface LookupPlan<S> {
+  warmup: S[];
+  measured: S[];
+}
+
+/**
+ * Runs the warm-up unmeasured, then the measured lookups, `concurrency` in flight; `query`
+ * answers the rows it got. The query and drilldown figures share it.
+ */
+export async function measureLatency<S>(
+  opts: { concurrency: number; timeoutMs: number },
   startCpu: () => () => CpuSplit,
-  plan: { warmup: QuerySpec[]; measured: QuerySpec[] },
-  query: (spec: QuerySpec) => Promise<number>,
+  plan: LookupPlan<S>,
+  query: (spec: S) => Promise<number>,
 ): Promise<LatencyResult> {
-  const opts = { concurrency: cfg.queryConcurrency, timeoutMs: cfg.phaseTimeoutMs };
   await runLoad({ ...opts, tasks: plan.warmup.length }, async (i) => {
     await query(plan.warmup[i]!);
   });
@@ -97,12 +102,17 @@ async function measureQueries(
   return summarizeLatency(load, rows, cpuSince());
 }
 
+const queryLoad = (cfg: BenchConfig) => ({
+  concurrency: cfg.queryConcurrency,
+  timeoutMs: cfg.phaseTimeoutMs,
+});
+
 /** Through the HTTP API: the latency a Grafana panel sees, answer fully read. */
 export async function httpQueries(
   cfg: BenchConfig,
   startCpu: () => () => CpuSplit,
   origin: string,
-  plan: { warmup: QuerySpec[]; measured: QuerySpec[] },
+  plan: LookupPlan<QuerySpec>,
 ): Promise<LatencyResult> {
   const http = new HttpPool(origin, { connections: cfg.queryConcurrency, pipelining: 1 });
   const pathOf = (s: QuerySpec) => {
@@ -115,7 +125,7 @@ export async function httpQueries(
     return `/api/v1/events?${q.toString()}`;
   };
   try {
-    return await measureQueries(cfg, startCpu, plan, async (spec) => {
+    return await measureLatency(queryLoad(cfg), startCpu, plan, async (spec) => {
       const path = pathOf(spec);
       const res = await http.request({ method: 'GET', path });
       const text = await res.body.text();
@@ -133,9 +143,9 @@ export async function sqlQueries(
   cfg: BenchConfig,
   startCpu: () => () => CpuSplit,
   pool: pg.Pool,
-  plan: { warmup: QuerySpec[]; measured: QuerySpec[] },
+  plan: LookupPlan<QuerySpec>,
 ): Promise<LatencyResult> {
-  return measureQueries(cfg, startCpu, plan, async (spec) => {
+  return measureLatency(queryLoad(cfg), startCpu, plan, async (spec) => {
     const filter = { from: spec.from, to: spec.to, [spec.field]: [spec.value] };
     const { sql, params } = await listStatement(TENANT, filter, cfg.queryLimit);
     // The store asks for one row more than the page to know whether another page follows.

@@ -1,5 +1,6 @@
-// `npm run bench`: the collector's ingest throughput, memory and query latency against real
-// PostgreSQL, one JSON line per figure on stdout and a summary on stderr. See docs/benchmarks.md.
+// `npm run bench`: the collector's ingest throughput, memory, query and drilldown latency against
+// real PostgreSQL, one JSON line per figure on stdout and a summary on stderr.
+// See docs/benchmarks.md.
 import os from 'node:os';
 import pg from 'pg';
 import { DEFAULT_POOL_SIZE } from '../src/config/config-schema.js';
@@ -9,7 +10,8 @@ import { benchUrl, recreateDatabase } from './bench-database.js';
 import { CollectorProcess } from './collector-process.js';
 import { startCpuSplit, waitForQuiet } from './cpu-usage.js';
 import { judge, printFigure, summarize, tidy, type Figure } from './figures.js';
-import { measureQueries } from './query-figures.js';
+import { measureDrilldown } from './drilldown-figures.js';
+import { emitStoreEvents, fillStore, measureQueries } from './query-figures.js';
 import { measureWrites } from './write-figures.js';
 
 /** Other work may use this much of the machine before a run starts; the wait for it is bounded. */
@@ -72,7 +74,13 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
 
     await measureWrites(ctx);
     const rssAfterWritesMb = collector.rssMb();
-    if (cfg.phases.has('query')) await measureQueries(ctx);
+    if (cfg.phases.has('query') || cfg.phases.has('drilldown')) {
+      // Both read the same filled store; the drilldown runs after the queries.
+      const storeEvents = await fillStore(ctx);
+      if (cfg.phases.has('query')) await measureQueries(ctx, storeEvents);
+      emitStoreEvents(ctx, storeEvents);
+      if (cfg.phases.has('drilldown')) await measureDrilldown(ctx, storeEvents);
+    }
 
     const rssMb = collector.rssMb();
     const target = { max: TARGETS.rssMaxMb };

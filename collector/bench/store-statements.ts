@@ -1,6 +1,7 @@
-// The exact SQL the collector's EventStore issues, captured by running it against a recording
-// Db: the benchmark times those statements directly on PostgreSQL, without HTTP or Node in the
+// The exact SQL the collector's stores issue, captured by running them against a recording Db:
+// the benchmark times those statements directly on PostgreSQL, without HTTP or Node in the
 // collector, to split where the time goes. Nothing here is a copy of the store's SQL.
+import type pg from 'pg';
 import type { Db, Queryable, QueryResult } from '../src/store/db.js';
 import { EventStore, type EventFilter } from '../src/store/event-store.js';
 import type { NormalizedEvent } from '../src/ingest/normalize.js';
@@ -60,4 +61,58 @@ export async function listStatement(
   const first = statements[0];
   if (!first) throw new Error('EventStore.list ran no statement');
   return first;
+}
+
+/** A statement as it ran, with the rows it answered. */
+export interface TracedStatement extends Statement {
+  rows: number;
+}
+
+/**
+ * A Db over `pool` that answers for real and records every statement, in groups: a statement
+ * issued while another of the same trace is still running joins that one's group (they were
+ * sent together, as SuspectFinder sends its two window lookups), any other starts a new group.
+ * Replaying the groups in order, each group's statements at once, sends what the code sent.
+ */
+export function tracingDb(pool: pg.Pool): { db: Db; groups: TracedStatement[][] } {
+  const groups: TracedStatement[][] = [];
+  let running = 0;
+  const q: Queryable = {
+    async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+      const traced: TracedStatement = { sql, params: params ?? [], rows: 0 };
+      if (running === 0 || groups.length === 0) groups.push([]);
+      groups.at(-1)!.push(traced);
+      running += 1;
+      try {
+        const res = await pool.query(sql, params);
+        traced.rows = res.rowCount ?? 0;
+        return { rows: res.rows as R[], affected: res.rowCount ?? 0 };
+      } finally {
+        running -= 1;
+      }
+    },
+    async exec(sql: string) {
+      throw new Error(
+        `a drilldown ran a script; tracing takes statements only: ${sql.slice(0, 80)}`,
+      );
+    },
+  };
+  const db: Db = {
+    kind: 'postgres',
+    ...q,
+    transaction: () => Promise.reject(new Error('a drilldown opened a transaction')),
+    ping: async () => undefined,
+    close: async () => undefined,
+  };
+  return { db, groups };
+}
+
+/** Sends traced statement groups again, in order, each group's statements at once; rows read. */
+export async function replay(pool: pg.Pool, groups: readonly Statement[][]): Promise<number> {
+  let rows = 0;
+  for (const group of groups) {
+    const answers = await Promise.all(group.map((s) => pool.query(s.sql, s.params)));
+    for (const a of answers) rows += a.rowCount ?? 0;
+  }
+  return rows;
 }

@@ -18,6 +18,8 @@ const INGEST_PATH = '/api/v1/events';
 const SPAN_MS = 7 * 86_400_000;
 const BATCH_SEED = 20261125;
 const SINGLE_SEED = 4242;
+/** Journeys of single events are numbered apart from the batches' (pull requests, pipelines). */
+const SINGLE_FIRST_JOURNEY = 500_001;
 const DAY_SECONDS = 86_400;
 
 /** How a write phase is driven: the same for the SQL baselines and the HTTP figure they bound. */
@@ -54,7 +56,7 @@ export function batchInputs(count: number, size: number, now: number): ChangeEve
 
 /** Single events without externalId, as a CI step's curl sends them (the key is a content hash). */
 export function singleInputs(count: number, now: number): ChangeEventInput[][] {
-  const gen = new EventGenerator(SINGLE_SEED, now, SPAN_MS);
+  const gen = new EventGenerator(SINGLE_SEED, now, SPAN_MS, SINGLE_FIRST_JOURNEY);
   return Array.from({ length: count }, (_, i) => [gen.event(i, false)]);
 }
 

@@ -6,6 +6,8 @@ import type { ChangeEvent } from '@painchain/sdk';
 import type { LinkStore } from '../store/link-store.js';
 import type { ChainFinder } from './change-chain.js';
 import {
+  SCOPE_FACTORS,
+  STATUS_FACTORS,
   scoreChange,
   type IncidentScope,
   type ScoreFactors,
@@ -69,7 +71,7 @@ export class SuspectFinder {
     const at = scope.at;
     const from = new Date(at.getTime() - lookbackMs);
     const [recent, open] = await Promise.all([
-      this.links.between(tenant, from, at, options.maxCandidates),
+      this.links.between(tenant, from, at, options.maxCandidates, prunablePlace(scope, options)),
       this.links.openAt(
         tenant,
         at,
@@ -147,6 +149,24 @@ export class SuspectFinder {
       suspects,
     };
   }
+}
+
+/**
+ * When a change of another service in another environment cannot reach the threshold even at
+ * its best (now, the heaviest kind, failed), the store need not read it: that place.
+ */
+function prunablePlace(scope: IncidentScope, options: SuspectOptions) {
+  if (!scope.service || !scope.environment) return undefined;
+  const heaviest = Math.max(...Object.values(options.kinds));
+  const best =
+    100 *
+    heaviest *
+    SCOPE_FACTORS.otherService *
+    SCOPE_FACTORS.otherEnvironment *
+    STATUS_FACTORS.failed;
+  return best < options.threshold
+    ? { service: scope.service, environment: scope.environment }
+    : undefined;
 }
 
 /** Highest score first; on a tie the later change (closer to the alert). */

@@ -2,8 +2,7 @@
 // alert webhook and the /go/changes link share one link store and one chain finder.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/config-schema.js';
-import { ChainFinder } from '../drilldown/change-chain.js';
-import { DEFAULT_SUSPECT_OPTIONS, SuspectFinder } from '../drilldown/suspect-finder.js';
+import { drilldownFinders } from '../drilldown/drilldown-finders.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { Db } from '../store/db.js';
 import { LinkStore } from '../store/link-store.js';
@@ -25,18 +24,7 @@ export const drilldownRoutes: FastifyPluginAsyncTypebox<DrilldownRoutesOptions> 
   { config, alerts, grafana, db, pipeline },
 ) => {
   const links = new LinkStore(db);
-  const chains = new ChainFinder(links, {
-    horizonMs: config.chainHorizonDays * 86_400_000,
-    maxEvents: config.chainMaxEvents,
-  });
-  const suspects = new SuspectFinder(links, chains, {
-    ...DEFAULT_SUSPECT_OPTIONS,
-    halfLifeMinutes: config.halfLifeMinutes,
-    kinds: config.kindWeights,
-    threshold: config.threshold,
-    maxSuspects: config.maxSuspects,
-    chainShare: config.chainShare,
-  });
+  const { chains, suspects } = drilldownFinders(links, config);
   const lookback = {
     lookbackMinutes: config.lookbackMinutes,
     maxLookbackMinutes: config.maxLookbackMinutes,

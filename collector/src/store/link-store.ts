@@ -15,6 +15,12 @@ type LinkedRow = EventRow & { links: string[] };
 
 const toLinked = (row: LinkedRow): LinkedChange => ({ event: rowToEvent(row), links: row.links });
 
+/** A service in an environment: what an incident is about. */
+export interface OtherPlace {
+  service: string;
+  environment: string;
+}
+
 /** Kinds that are signals about a change rather than changes: never a suspect. */
 export const SIGNAL_KINDS = ['alert', 'incident'] as const;
 /** Kinds whose run can still be under way when an alert fires. */
@@ -56,18 +62,35 @@ export class LinkStore {
   }
 
   /** The statement behind between(). */
-  betweenQuery(tenant: string, from: Date, to: Date, limit: number) {
+  betweenQuery(tenant: string, from: Date, to: Date, limit: number, unless?: OtherPlace) {
+    const params: unknown[] = [tenant, from, to, [...SIGNAL_KINDS], limit];
+    let elsewhere = '';
+    if (unless) {
+      params.push(unless.service, unless.environment);
+      // Known to be another service in another environment: it cannot score high enough.
+      elsewhere =
+        ' AND NOT (coalesce(service <> $6, false) AND coalesce(environment <> $7, false))';
+    }
     return {
       sql: `SELECT ${SELECT_COLUMNS}, links FROM events
-             WHERE tenant = $1 AND ts >= $2 AND ts <= $3 AND kind <> ALL($4::text[])
+             WHERE tenant = $1 AND ts >= $2 AND ts <= $3 AND kind <> ALL($4::text[])${elsewhere}
              ORDER BY ts DESC, id DESC LIMIT $5`,
-      params: [tenant, from, to, [...SIGNAL_KINDS], limit],
+      params,
     };
   }
 
-  /** Changes (not alerts) that started within [from, to], newest first. */
-  async between(tenant: string, from: Date, to: Date, limit: number): Promise<LinkedChange[]> {
-    const { sql, params } = this.betweenQuery(tenant, from, to, limit);
+  /**
+   * Changes (not alerts) that started within [from, to], newest first; with `unless`, without
+   * those known to be of another service in another environment.
+   */
+  async between(
+    tenant: string,
+    from: Date,
+    to: Date,
+    limit: number,
+    unless?: OtherPlace,
+  ): Promise<LinkedChange[]> {
+    const { sql, params } = this.betweenQuery(tenant, from, to, limit, unless);
     const { rows } = await this.db.query<LinkedRow>(sql, params);
     return rows.map(toLinked);
   }
