@@ -165,11 +165,13 @@ export class GithubClient {
       },
       retry: { retries: options.retries ?? DEFAULT_RETRIES, retryAfterBaseValue: base },
       // octokit's own log lines (deprecations, retries) go to ours; never the request headers.
+      // Its line per failed request ("GET … - 500 with id UNKNOWN") is debug: the poll scheduler
+      // logs one readable line per failure, with the cause.
       log: {
         debug: () => undefined,
         info: () => undefined,
         warn: (message: string) => logger.warn(message),
-        error: (message: string) => logger.error(message),
+        error: (message: string) => logger.debug(message),
       },
     });
     this.octokit.hook.before('request', (request) => {
@@ -294,6 +296,10 @@ export class GithubClient {
     const what = route.replace(/^GET /, '');
     if (error.status === 404 || error.status === 410) {
       return new NotFoundError(`${what}: ${error.status} ${error.message}`);
+    }
+    // octokit reports a request that got no answer at all (DNS, refused, reset) as a 500.
+    if (error.status === 500 && !error.response) {
+      return new Error(`cannot reach GitHub at ${this.options.baseUrl}: ${error.message}`);
     }
     if (error.status === 401) {
       return new AuthenticationError(`GitHub refused the token (401 ${error.message}) for ${what}`);

@@ -2,7 +2,7 @@
 // the fake GitHub: the backfill lands in the store, /api/v1/connectors shows the budget, and a
 // restart of the collector resumes from the stored cursors with no missed and no duplicate
 // change. Then the same connector as a standalone process, POSTing to the collector over HTTP.
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +164,57 @@ describe(`GitHub polling inside the collector on ${kind}`, () => {
       expect(run[0]).toMatchObject({ externalId: 'run:acme/api:5119:1', status: 'unknown' });
       // Resumed, not re-read: far fewer requests than the backfill needed.
       expect(fake.requests.length - mark).toBeLessThan(40);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a GitHub that cannot be reached shows as error with the cause: no lastSyncAt, no backfill done', async () => {
+    // A port nothing listens on: every request fails before any answer (as DNS failures do).
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const t = await startCollector(
+      db,
+      {
+        connectors: [
+          {
+            name: 'github-down',
+            type: 'github',
+            options: {
+              baseUrl: `http://127.0.0.1:${closed}`,
+              token: TOKEN,
+              repositories: [{ owner: 'acme', repo: 'api' }],
+              pollIntervalSeconds: 3600,
+            },
+          },
+        ],
+      },
+      {
+        connectorTypes: [createGithubConnectorDefinition({ retryAfterBaseValueMs: 1, retries: 0 })],
+      },
+    );
+    try {
+      const status = await waitFor('the failed poll', async () => {
+        const connectors = (await t.app.inject('/api/v1/connectors')).json().connectors as Status[];
+        const down = connectors.find((c) => c.name === 'github-down');
+        return down?.state === 'error' ? down : undefined;
+      });
+      expect(status.health.lastSyncAt).toBeNull();
+      expect(status.health.message).toMatch(
+        new RegExp(
+          `^failing: no repository could be read; acme/api: cannot reach GitHub at http://127\\.0\\.0\\.1:${closed}: `,
+        ),
+      );
+      expect(status.health.message).not.toContain('UNKNOWN');
+      // The backfill is not marked done: the next poll reads the window again.
+      const { rows } = await db.query<{ key: string }>(
+        "SELECT key FROM connector_state WHERE connector = 'github-down'",
+      );
+      expect(rows.map((r) => r.key)).not.toContain('backfill');
     } finally {
       await t.close();
     }

@@ -47,7 +47,16 @@ export interface ConnectorHealth {
   progress?: ConnectorProgress | null;
   /** Small, non-secret figures: remaining rate-limit budget, repositories watched, ... */
   details?: Record<string, string | number | boolean | null>;
+  /**
+   * How the last sync went: `ok`; `degraded`, some of the source failed (the message says what);
+   * `failing`, nothing could be read. A running connector then shows as `degraded` or `error` on
+   * `/api/v1/connectors`, with the cause in its message.
+   */
+  condition?: HealthCondition;
 }
+
+export const HEALTH_CONDITIONS = ['ok', 'degraded', 'failing'] as const;
+export type HealthCondition = (typeof HEALTH_CONDITIONS)[number];
 
 export interface ConnectorContext<Config = unknown> {
   /** Instance name from the config (unique), e.g. `github-acme`. */

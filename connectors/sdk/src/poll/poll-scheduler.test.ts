@@ -151,6 +151,7 @@ describe('PollScheduler: backfill and cursors', () => {
     expect(run.health.at(-2)!.message).toBe('backfill: 2 of 2 repositories, 3 events');
     expect(run.health.at(-1)).toEqual({
       message: 'polling 2 repositories',
+      condition: 'ok',
       progress: null,
       lastSyncAt: new Date(T0),
       details: { repositories: 2, failing: 0 },
@@ -335,6 +336,7 @@ describe('PollScheduler: failing targets', () => {
     expect(run.emitted.map((event) => event.project).sort()).toEqual(['acme/api', 'acme/web']);
     expect(run.health.at(-1)).toEqual({
       message: 'polling 3 repositories; 1 problem: acme/broken: 502 Bad Gateway',
+      condition: 'degraded',
       progress: null,
       lastSyncAt: new Date(T0),
       details: { repositories: 3, failing: 1 },
@@ -361,7 +363,11 @@ describe('PollScheduler: failing targets', () => {
 
     expect(summary.failures).toHaveLength(2);
     const last = run.health.at(-1)!;
-    expect(last.message).toBe('polling 2 repositories; 2 problems: acme/api: connect ECONNREFUSED');
+    // It says so: failing, with the cause; the supervisor shows the connector as `error`.
+    expect(last.message).toBe(
+      'failing: no repository could be read; acme/api: connect ECONNREFUSED',
+    );
+    expect(last.condition).toBe('failing');
     expect(last).not.toHaveProperty('lastSyncAt');
     expect(run.health.some((report) => report.lastSyncAt !== undefined)).toBe(false);
   });

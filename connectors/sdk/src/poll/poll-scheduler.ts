@@ -168,15 +168,20 @@ export class PollScheduler<T, C> {
       logger.info({ targets: targets.length, events: summary.events }, 'backfill done');
     }
     const failing = summary.failures.length;
+    // A poll in which every target failed synced nothing: no lastSyncAt, and it says so.
+    const nothingRead = targets.length > 0 && failedTargets === targets.length;
     const health: ConnectorHealth = {
-      message:
-        `polling ${plural(targets.length, source.unit)}` +
-        (failing ? `; ${failing} problem${failing === 1 ? '' : 's'}: ${summary.failures[0]}` : ''),
+      message: nothingRead
+        ? `failing: no ${source.unit.one} could be read; ${summary.failures[0]}`
+        : `polling ${plural(targets.length, source.unit)}` +
+          (failing
+            ? `; ${failing} problem${failing === 1 ? '' : 's'}: ${summary.failures[0]}`
+            : ''),
       progress: null,
       details: this.details(summary),
+      condition: nothingRead ? 'failing' : failing > 0 ? 'degraded' : 'ok',
     };
-    // A poll in which every target failed synced nothing.
-    if (targets.length === 0 || failedTargets < targets.length) health.lastSyncAt = this.now();
+    if (!nothingRead) health.lastSyncAt = this.now();
     ctx.reportHealth(health);
     return summary;
   }

@@ -6,6 +6,10 @@ import type { ConnectorProgress } from '../connector.js';
 export const CONNECTOR_RUN_STATES = [
   'starting',
   'running',
+  // Running, but its last sync could read only part of the source (health.message says why).
+  'degraded',
+  // Running, but its last sync read nothing: the source refuses or cannot be reached.
+  'error',
   'backoff',
   'stopped',
   'disabled',
@@ -14,8 +18,15 @@ export const CONNECTOR_RUN_STATES = [
 ] as const;
 export type ConnectorRunState = (typeof CONNECTOR_RUN_STATES)[number];
 
-/** The states a supervisor itself moves through (the others are the collector's view). */
-export const SUPERVISED_STATES = ['starting', 'running', 'backoff', 'stopped'] as const;
+/** The states a supervisor reports (disabled and unresponsive are the collector's view). */
+export const SUPERVISED_STATES = [
+  'starting',
+  'running',
+  'degraded',
+  'error',
+  'backoff',
+  'stopped',
+] as const;
 export type SupervisedState = (typeof SUPERVISED_STATES)[number];
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

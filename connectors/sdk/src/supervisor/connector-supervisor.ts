@@ -171,7 +171,7 @@ export class ConnectorSupervisor {
 
   snapshot(now = Date.now()): SupervisorSnapshot {
     return {
-      state: this.state,
+      state: this.shownState(),
       restarts: this.restarts,
       startedAt: isoOrNull(this.startedAt),
       lastError: this.lastError
@@ -182,6 +182,14 @@ export class ConnectorSupervisor {
       eventsEmitted: this.eventsEmitted,
       lastEventAt: isoOrNull(this.lastEventAt),
     };
+  }
+
+  /** Running, told apart by how its last sync went. */
+  private shownState(): SupervisedState {
+    if (this.state !== 'running') return this.state;
+    if (this.health.condition === 'failing') return 'error';
+    if (this.health.condition === 'degraded') return 'degraded';
+    return 'running';
   }
 
   private begin(): void {
@@ -199,8 +207,8 @@ export class ConnectorSupervisor {
     this.state = 'starting';
     this.startedAt = new Date(launch.startedAt);
     this.nextRestartAt = null;
-    // Progress belongs to the run that reported it; message and lastSyncAt stay meaningful.
-    this.health = { ...this.health, progress: null };
+    // Progress and condition belong to the run that reported them; message and lastSyncAt stay.
+    this.health = { ...this.health, progress: null, condition: undefined };
     logger.info({ restarts: this.restarts }, 'connector starting');
 
     let running: Promise<void>;
