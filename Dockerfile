@@ -13,15 +13,19 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY connectors/sdk/package.json connectors/sdk/
 COPY connectors/github/package.json connectors/github/
+COPY connectors/gitlab/package.json connectors/gitlab/
+COPY connectors/kubernetes/package.json connectors/kubernetes/
 COPY collector/package.json collector/
 COPY grafana-plugin/package.json grafana-plugin/
 # The collector's workspaces with their dev dependencies, and the root's (TypeScript); not the
 # Grafana plugin's front-end tool chain. npm's cache is a BuildKit cache mount: reused between
 # builds, never part of a layer.
-RUN --mount=type=cache,target=/root/.npm npm ci --workspace=@painchain/sdk --workspace=@painchain/connector-github --workspace=@painchain/collector --include-workspace-root --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --workspace=@painchain/sdk --workspace=@painchain/connector-github --workspace=@painchain/connector-gitlab --workspace=@painchain/connector-kubernetes --workspace=@painchain/collector --include-workspace-root --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY connectors/sdk connectors/sdk
 COPY connectors/github connectors/github
+COPY connectors/gitlab connectors/gitlab
+COPY connectors/kubernetes connectors/kubernetes
 COPY collector collector
 RUN npx tsc -b collector
 
@@ -31,11 +35,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY connectors/sdk/package.json connectors/sdk/
 COPY connectors/github/package.json connectors/github/
+COPY connectors/gitlab/package.json connectors/gitlab/
+COPY connectors/kubernetes/package.json connectors/kubernetes/
 COPY collector/package.json collector/
 COPY grafana-plugin/package.json grafana-plugin/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace=@painchain/collector --no-audit --no-fund
 COPY --from=build /app/connectors/sdk/dist connectors/sdk/dist
 COPY --from=build /app/connectors/github/dist connectors/github/dist
+COPY --from=build /app/connectors/gitlab/dist connectors/gitlab/dist
+COPY --from=build /app/connectors/kubernetes/dist connectors/kubernetes/dist
 COPY --from=build /app/collector/dist/src collector/dist/src
 # The SQL migrations are read from the sources folder at start-up (collector/src/store/migrate.ts).
 COPY collector/src/store/migrations collector/src/store/migrations

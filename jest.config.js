@@ -25,6 +25,8 @@ const project = (name, dir) => ({
     '^@painchain/sdk/testkit$': `${root}connectors/sdk/src/testkit/index.ts`,
     '^@painchain/sdk/standalone$': `${root}connectors/sdk/src/standalone/index.ts`,
     '^@painchain/connector-github$': `${root}connectors/github/src/index.ts`,
+    '^@painchain/connector-gitlab$': `${root}connectors/gitlab/src/index.ts`,
+    '^@painchain/connector-kubernetes$': `${root}connectors/kubernetes/src/index.ts`,
     '^@painchain/collector/testing$': `${root}collector/src/testing/index.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
@@ -42,6 +44,8 @@ export default {
     project('sdk', '<rootDir>/connectors/sdk'),
     project('collector', '<rootDir>/collector'),
     project('github', '<rootDir>/connectors/github'),
+    project('gitlab', '<rootDir>/connectors/gitlab'),
+    project('kubernetes', '<rootDir>/connectors/kubernetes'),
     // The full stack (docker compose, provisioning, dashboards, the image): test/stack at the root.
     {
       ...project('stack', '<rootDir>'),
