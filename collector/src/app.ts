@@ -16,9 +16,11 @@ import { ConnectorRunner } from './runner/connector-runner.js';
 import { connectorsRoutes } from './routes/connectors-routes.js';
 import { drilldownRoutes } from './routes/drilldown-routes.js';
 import { errorHandler } from './routes/error-handler.js';
+import { jsonBodyParser } from './routes/json-body-parser.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { facetsRoutes } from './routes/facets-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { cdeventsRoutes } from './routes/cdevents-routes.js';
 import { seedEventsRoutes } from './routes/seed-events-routes.js';
 import { webhooksRoutes } from './routes/webhooks-routes.js';
 import { CursorCodec } from './store/cursor-codec.js';
@@ -29,7 +31,11 @@ import { migrate } from './store/migrate.js';
 import { countErrors, openDb } from './store/open-db.js';
 import { RetentionJob } from './store/retention-job.js';
 import { connectorState } from './store/state-store.js';
+import { httpRouteSpans } from './telemetry/http-route-spans.js';
 import { Metrics, metricsRoutes } from './telemetry/metrics.js';
+import { bridgeMetrics } from './telemetry/metrics-bridge.js';
+import { traceDb } from './telemetry/traced-db.js';
+import { LOG_REDACT } from './startup/create-logger.js';
 import { VERSION } from './version.js';
 
 export interface AppDeps {
@@ -68,7 +74,7 @@ function loggerOptions(config: Config, logger: AppDeps['logger']): Partial<Fasti
     logger: {
       level: config.log.level,
       // Secrets never reach the log, whatever a request carries.
-      redact: ['req.headers.authorization', 'req.headers["x-gitlab-token"]', 'req.headers.cookie'],
+      redact: LOG_REDACT,
     },
   };
 }
@@ -92,7 +98,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   const metrics = new Metrics();
   const ownsDb = !deps.db;
-  const db = countErrors(deps.db ?? (await openDb(config.store)), metrics.storeErrors);
+  // Store spans (a no-op until the OpenTelemetry SDK runs), then the /metrics error count.
+  const db = countErrors(traceDb(deps.db ?? (await openDb(config.store))), metrics.storeErrors);
   try {
     await migrate(db);
   } catch (err) {
@@ -132,11 +139,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: app.log,
   });
   app.decorate('painchain', { db, store, pipeline, runner, exporters, retention, metrics });
+  // The same counters and gauges through the OpenTelemetry SDK's meter, when it runs.
+  const stopMetricsBridge = bridgeMetrics(metrics.registry);
 
   // Only JSON is accepted: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
 
   await app.register(errorHandler, { bodyLimitBytes: config.server.bodyLimitBytes });
+  await app.register(jsonBodyParser);
 
   await app.register(swagger, {
     // Shared schemas keep their $id as their name in components (ChangeEventInput, …).
@@ -158,6 +168,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(httpRouteSpans);
   await app.register(auth, { tokens: config.auth.disabled ? [] : config.auth.tokens });
   await app.register(metricsRoutes, { metrics });
   await app.register(healthRoutes, { db, version: VERSION });
@@ -168,6 +179,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxBatchEvents: config.ingest.maxBatchEvents,
   });
   await app.register(seedEventsRoutes, { store, pipeline });
+  await app.register(cdeventsRoutes, { pipeline });
   await app.register(facetsRoutes, { store });
   await app.register(webhooksRoutes, { runner });
   await app.register(connectorsRoutes, {
@@ -195,6 +207,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await retention.stop();
     await runner.stop();
     await exporters.close();
+    stopMetricsBridge();
     if (ownsDb) await db.close();
   });
 

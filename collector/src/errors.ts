@@ -21,6 +21,7 @@ export const Errors = {
   InvalidEvent: define('invalid_event', 'The request contains invalid events', 400),
   InvalidBody: define('invalid_body', 'The request body is not valid: %s', 400),
   InvalidJson: define('invalid_json', 'The request body is not valid JSON: %s', 400),
+  InvalidCDEvent: define('invalid_cdevent', 'The CDEvent is not valid: %s', 400),
   UnsupportedMediaType: define(
     'unsupported_media_type',
     'Send the body as application/json (got %s)',

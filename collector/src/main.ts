@@ -1,21 +1,30 @@
 #!/usr/bin/env node
 // Command line: read args, load the config, build the app, listen, and shut down gracefully.
-import { pino } from 'pino';
+// First, for its side effect: OpenTelemetry starts before fastify and node:http are loaded.
+import { telemetry } from './telemetry/telemetry-bootstrap.js';
 import { buildApp } from './app.js';
 import { ConfigError, describeConfig, loadConfig, parseArgs } from './config/index.js';
 import { EXPORTER_TYPES } from './exporters/exporter-registry.js';
 import { CONNECTOR_TYPES } from './runner/connector-registry.js';
+import { describeListenError, portProblem } from './startup/check-port.js';
+import { createLogger } from './startup/create-logger.js';
+import { explainDatabaseError } from './startup/explain-startup-error.js';
 import { VERSION } from './version.js';
 
 const USAGE = `painchain-collector ${VERSION}
 
-Usage: painchain-collector [--config painchain.yaml]
+Usage: painchain-collector [--config painchain.yaml] [--port N] [--host ADDRESS]
+       npm start -- [the same options]
 
   -c, --config FILE   configuration file (default: $PAINCHAIN_CONFIG, else built-in defaults)
+  -p, --port N        port to listen on (default 8000; also PAINCHAIN_PORT, server.port)
+      --host ADDRESS  address to listen on (default 127.0.0.1; also PAINCHAIN_HOST, server.host)
   -h, --help          this text
 
 Environment: PAINCHAIN_CONFIG, PAINCHAIN_HOST, PAINCHAIN_PORT, PAINCHAIN_DATA_DIR,
-DATABASE_URL, PAINCHAIN_LOG_LEVEL. See docs/configuration.md.`;
+DATABASE_URL, PAINCHAIN_LOG_LEVEL, PAINCHAIN_LOG_FORMAT (auto, pretty, json);
+OTEL_EXPORTER_OTLP_ENDPOINT and the other standard OTEL_* variables
+(docs/opentelemetry.md). See docs/configuration.md.`;
 
 /** Without tokens the API is open, so it may only be reachable from this machine. */
 export function isLoopback(host: string): boolean {
@@ -35,10 +44,16 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  if (telemetry.settings.problems.length > 0) {
+    console.error(`painchain: ${telemetry.settings.problems.join('; ')}`);
+    return 2;
+  }
+
   let config;
   try {
     config = await loadConfig({
       path: args.configPath,
+      overrides: { host: args.host, port: args.port },
       env: process.env,
       connectorTypes: CONNECTOR_TYPES,
       exporterTypes: EXPORTER_TYPES,
@@ -51,10 +66,7 @@ async function main(): Promise<number> {
     throw err;
   }
 
-  const logger = pino({
-    level: config.log.level,
-    redact: ['req.headers.authorization', 'req.headers["x-gitlab-token"]', 'req.headers.cookie'],
-  });
+  const { logger, pretty } = createLogger(config.log.level, config.log.format);
   const { host, port } = config.server;
   const openApi = config.auth.tokens.length === 0 || config.auth.disabled;
   if (openApi && !isLoopback(host) && !config.auth.disabled) {
@@ -72,12 +84,30 @@ async function main(): Promise<number> {
   else if (config.auth.disabled)
     logger.warn({ host }, 'auth.disabled is true: the API accepts every request');
 
+  // Checked before the embedded database or any connection is made: nothing to undo.
+  const busy = await portProblem(host, port);
+  if (busy) {
+    logger.fatal({ host, port }, busy);
+    return 2;
+  }
+
   logger.info({ version: VERSION, config: describeConfig(config) }, 'starting PainChain collector');
-  const app = await buildApp(config, {
-    logger,
-    connectorTypes: CONNECTOR_TYPES,
-    exporterTypes: EXPORTER_TYPES,
-  });
+  let app;
+  try {
+    app = await buildApp(config, {
+      logger,
+      connectorTypes: CONNECTOR_TYPES,
+      exporterTypes: EXPORTER_TYPES,
+    });
+  } catch (err) {
+    const url = config.store.url;
+    const source =
+      url !== undefined && url === process.env.DATABASE_URL ? 'DATABASE_URL' : 'store.url';
+    const explained = url === undefined ? undefined : explainDatabaseError(err, { url, source });
+    if (!explained) throw err;
+    logger.fatal(explained);
+    return 2;
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -90,25 +120,52 @@ async function main(): Promise<number> {
       { signal },
       'shutting down: finishing requests, stopping connectors, closing the store',
     );
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      // Spans and metrics still buffered go out (bounded by the exporters' own timeouts).
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  const address = await app.listen({ host, port });
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (err) {
+    // Taken between the check and now: said the same way.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code?.startsWith('E')) throw err;
+    logger.fatal({ host, port }, describeListenError(err as NodeJS.ErrnoException, host, port));
+    await app.close().catch(() => undefined);
+    return 2;
+  }
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  logger.info(
-    { url, store: app.painchain.db.kind, docs: `${url}/docs` },
-    `PainChain collector listening on ${url} (store: ${app.painchain.db.kind === 'pglite' ? `embedded PGlite in ${config.store.dataDir}` : 'PostgreSQL'}). ` +
-      `Send a first change: curl -X POST ${url}/api/v1/events -H 'content-type: application/json' ` +
-      `-d '{"title":"Deploy api v1.2.3","connector":"ci","project":"acme/api","kind":"deploy","timestamp":"${new Date().toISOString()}"}'`,
-  );
+  const where =
+    app.painchain.db.kind === 'pglite'
+      ? `embedded PGlite in ${config.store.dataDir}`
+      : 'PostgreSQL';
+  const curl =
+    `curl -X POST ${url}/api/v1/events -H 'content-type: application/json' ` +
+    `-d '{"title":"Deploy api v1.2.3","connector":"ci","project":"acme/api","kind":"deploy","timestamp":"${new Date().toISOString()}"}'`;
+  if (pretty) {
+    logger.info(
+      `PainChain collector listening on ${url} (store: ${where}); API reference: ${url}/docs`,
+    );
+    // A plain line, not a log field: it is meant to be copied and pasted into a shell.
+    process.stdout.write(`\nSend a first change:\n\n  ${curl}\n\n`);
+  } else {
+    logger.info(
+      { url, store: app.painchain.db.kind, docs: `${url}/docs`, firstChange: curl },
+      `PainChain collector listening on ${url} (store: ${where}). Send a first change: ${curl}`,
+    );
+  }
   return -1; // keep running
 }
 

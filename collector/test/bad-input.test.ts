@@ -561,6 +561,53 @@ describe.each(STORE_KINDS)('bad input gets a clear error and changes nothing, on
     },
   );
 
+  describe('errors carry the hint the sender needs', () => {
+    const hint = async (request: InjectOptions, status: number, error: string) =>
+      (await expectRefused(request, status, error)).message;
+
+    test('a body without the JSON content type names what was received and how to send it', async () => {
+      const body = JSON.stringify(anEvent());
+      expect(await hint(raw(body, { 'content-type': '' }), 415, 'unsupported_media_type')).toBe(
+        'Send the body as application/json (got no Content-Type header)',
+      );
+      // What `curl -d` sends without -H.
+      expect(
+        await hint(
+          raw(body, { 'content-type': 'application/x-www-form-urlencoded' }),
+          415,
+          'unsupported_media_type',
+        ),
+      ).toBe(
+        "Send the body as application/json (got application/x-www-form-urlencoded; with curl, add -H 'content-type: application/json')",
+      );
+    });
+
+    test('malformed JSON names the position, once', async () => {
+      const message = await hint(raw('{"title": "x",}'), 400, 'invalid_json');
+      expect(message).toMatch(
+        /^The request body is not valid JSON: .*position 14 \(line 1 column 15\)$/,
+      );
+      expect(message.match(/position/g)).toHaveLength(1);
+    });
+
+    test('a + left unencoded in a time says how to encode it', async () => {
+      const message = await hint(
+        get('/api/v1/events?from=2026-11-25T10:00:00+01:00'),
+        400,
+        'invalid_time',
+      );
+      expect(message).toContain('a + in a URL means a space: write it as %2B');
+    });
+  });
+
+  test("a comma-separated filter, as Grafana's csv format writes it, means several values", async () => {
+    const res = await t.app.inject(get('/api/v1/events?kind=deploy,rollback&connector=ci,github'));
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { events: unknown[] }).events).toHaveLength(SEEDED);
+    const facet = await t.app.inject(get('/api/v1/facets/project?kind=deploy,rollback'));
+    expect(facet.statusCode).toBe(200);
+  });
+
   test('the store still holds exactly the seeded events after every refusal', async () => {
     expect(await t.count()).toBe(SEEDED);
   });

@@ -3,6 +3,7 @@
 // (npm test builds first).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,7 +171,85 @@ builtRun('the collector command', () => {
     expect(existsSync(join(dir, 'data'))).toBe(false); // nothing ran
   });
 
+  test('a port already in use stops start-up before any database is created, naming the settings', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const r = run([], { PAINCHAIN_DATA_DIR: join(dir, 'data'), PAINCHAIN_PORT: String(port) });
+      expect(await r.exited).toBe(2);
+      const out = r.logs.join('\n');
+      expect(out).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(out).toMatch(/PAINCHAIN_PORT, server\.port in the config file, or --port/);
+      expect(existsSync(join(dir, 'data'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('--port chooses the port, and --help says how', async () => {
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const { port } = free.address() as AddressInfo;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const r = await start(['--port', String(port)], { PAINCHAIN_DATA_DIR: join(dir, 'data') });
+    expect(r.url).toBe(`http://localhost:${port}`);
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    const help = run(['--help'], {});
+    expect(await help.exited).toBe(0);
+    expect(help.logs.join('\n')).toMatch(/-p, --port N\s+port to listen on/);
+  });
+
+  test('on a terminal-style log format, readable lines and a curl that pastes as it is', async () => {
+    const r = run([], { PAINCHAIN_DATA_DIR: join(dir, 'data'), PAINCHAIN_LOG_FORMAT: 'pretty' });
+    const deadline = Date.now() + 30_000;
+    let curl: string | undefined;
+    while (!curl && Date.now() < deadline && r.child.exitCode === null) {
+      curl = r.logs.map((l) => l.trim()).find((l) => l.startsWith('curl -X POST'));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    try {
+      expect(curl).toBeDefined();
+      // No JSON log line: readable text, level and message.
+      expect(r.logs.some((l) => l.trimStart().startsWith('{'))).toBe(false);
+      expect(r.logs.join('\n')).toMatch(
+        /INFO.*PainChain collector listening on http:\/\/localhost:\d+/,
+      );
+      // What a shell would pass to curl: the URL and the body between single quotes.
+      const [, url, body] =
+        /^curl -X POST (\S+) -H 'content-type: application\/json' -d '(.*)'$/.exec(curl!)!;
+      const posted = await fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body!,
+      });
+      expect(posted.status).toBe(201);
+    } finally {
+      r.child.kill('SIGTERM');
+      await r.exited;
+    }
+  });
+
   const pgRun = SKIPPED_KINDS.includes('postgres') ? test.skip : test;
+
+  pgRun(
+    'a database that cannot be used stops start-up naming DATABASE_URL and what is wrong',
+    async () => {
+      const refused = run([], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+      expect(await refused.exited).toBe(2);
+      expect(refused.logs.join('\n')).toContain(
+        'cannot use the database: nothing accepts connections at DATABASE_URL (127.0.0.1:1/test): is PostgreSQL running there?',
+      );
+      const missing = run([], {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/painchain_no_such_database',
+      });
+      expect(await missing.exited).toBe(2);
+      expect(missing.logs.join('\n')).toContain(
+        'the database named in DATABASE_URL (127.0.0.1:5432/painchain_no_such_database) does not exist',
+      );
+    },
+  );
   pgRun('uses PostgreSQL when DATABASE_URL is set, with tokens from the config file', async () => {
     const database = await createTestDatabase('postgres');
     try {

@@ -26,6 +26,7 @@ describe('OpenAPI document and reference', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/events',
       '/api/v1/alerts/grafana',
+      '/api/v1/cdevents',
       '/api/v1/connectors',
       '/api/v1/connectors/{name}/heartbeat',
       '/api/v1/events',

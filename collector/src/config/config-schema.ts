@@ -15,6 +15,8 @@ export const DEFAULT_POOL_SIZE = 10;
 /** Tenant of a token or connector that names none. */
 export const DEFAULT_TENANT = 'default';
 export const DEFAULT_LOG_LEVEL = 'info';
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 /** Changes an exporter may have waiting; more are dropped (and counted) rather than held. */
 export const DEFAULT_EXPORTER_QUEUE_SIZE = 10_000;
 /** Changes per export call. */
@@ -90,8 +92,11 @@ export const DrilldownConfig = Type.Object(
     chainShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     chainHorizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
     chainMaxEvents: Type.Optional(Type.Integer({ minimum: 2, maximum: 5_000 })),
+    // Merged over the defaults: name only the kinds to change; an unknown kind is a mistake.
     kindWeights: Type.Optional(
-      Type.Record(Type.Enum(CHANGE_KINDS), Type.Number({ minimum: 0, maximum: 10 })),
+      Type.Partial(Type.Record(Type.Enum(CHANGE_KINDS), Type.Number({ minimum: 0, maximum: 10 })), {
+        additionalProperties: false,
+      }),
     ),
   },
   { additionalProperties: false },
@@ -193,6 +198,11 @@ export const ConfigFile = Type.Object(
           level: Type.Optional(
             Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
           ),
+          format: Type.Optional(
+            Type.Enum(LOG_FORMATS, {
+              description: 'auto: readable lines on a terminal, JSON lines otherwise',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -246,7 +256,7 @@ export interface Config {
     readonly maxFutureSeconds: number;
     readonly allowFutureTimestamps: boolean;
   };
-  readonly log: { readonly level: string };
+  readonly log: { readonly level: string; readonly format: LogFormat };
   readonly connectors: readonly (Required<Omit<ConnectorInstanceConfig, 'options'>> & {
     readonly options: Record<string, unknown>;
   })[];

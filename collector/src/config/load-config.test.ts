@@ -81,7 +81,7 @@ describe('createConfig', () => {
       },
       auth: { disabled: false, tokens: [] },
       ingest: { maxBatchEvents: 5000, maxFutureSeconds: 86400, allowFutureTimestamps: false },
-      log: { level: 'info' },
+      log: { level: 'info', format: 'auto' },
       connectors: [],
       exporters: [],
       drilldown: expect.objectContaining({
@@ -101,15 +101,21 @@ describe('createConfig', () => {
     });
   });
 
+  it('says what a name may contain in words, not as a regular expression', () => {
+    expect(() => createConfig({ connectors: [{ name: 'GitHub Acme', type: 'x' }] })).toThrow(
+      'connectors[0].name: must be lower-case letters, digits and `_ . -`, starting with a letter or a digit',
+    );
+    expect(() => createConfig({ grafana: { url: 'grafana.example.com' } })).toThrow(
+      'grafana.url: must be an http:// or https:// URL',
+    );
+  });
+
   it('refuses a default lookback longer than the longest one allowed, naming both', () => {
     expect(() =>
       createConfig({ drilldown: { lookbackMinutes: 600, maxLookbackMinutes: 300 } }),
     ).toThrow(/drilldown\.lookbackMinutes: must be at most drilldown\.maxLookbackMinutes \(300\)/);
     expect(() => createConfig({ drilldown: { halfLifeMinutes: 0 } })).toThrow(
       /drilldown\.halfLifeMinutes: must be greater than 0/,
-    );
-    expect(() => createConfig({ grafana: { url: 'grafana.example.com' } })).toThrow(
-      /grafana\.url: must match/,
     );
   });
 
@@ -529,6 +535,20 @@ describe('describeConfig', () => {
 });
 
 describe('parseArgs', () => {
+  it('reads --port and --host, which win over the file and the environment', () => {
+    expect(parseArgs(['--port', '9000', '--host=0.0.0.0'])).toEqual({
+      help: false,
+      port: 9000,
+      host: '0.0.0.0',
+    });
+    expect(parseArgs(['-p', '0', '--port=8081']).port).toBe(8081);
+    const config = createConfig(
+      { server: { port: 7000 } },
+      { env: { PAINCHAIN_PORT: '7500' }, overrides: { port: 9000 } },
+    );
+    expect(config.server.port).toBe(9000);
+  });
+
   it('reads --config FILE, --config=FILE, -c FILE and --help', () => {
     expect(parseArgs([])).toEqual({ help: false });
     expect(parseArgs(['--config', 'a.yaml'])).toEqual({ configPath: 'a.yaml', help: false });
@@ -539,6 +559,11 @@ describe('parseArgs', () => {
 
   it('rejects unknown options, stray arguments and a missing file path', () => {
     expect(() => parseArgs(['--verbose'])).toThrow('unknown option "--verbose"');
+    expect(() => parseArgs(['--port', 'http'])).toThrow(
+      '--port needs a whole number from 0 to 65535 (got "http")',
+    );
+    expect(() => parseArgs(['--port', '70000'])).toThrow('--port needs a whole number');
+    expect(() => parseArgs(['--port'])).toThrow('--port needs a port number: --port 8080');
     expect(() => parseArgs(['painchain.yaml'])).toThrow('unexpected argument "painchain.yaml"');
     expect(() => parseArgs(['--config'])).toThrow('--config needs a file path');
     expect(() => parseArgs(['-c', '--help'])).toThrow('-c needs a file path');

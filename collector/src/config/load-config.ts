@@ -13,6 +13,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import { DEFAULT_SUSPECT_OPTIONS } from '../drilldown/suspect-finder.js';
 import { DEFAULT_HALF_LIFE_MINUTES, DEFAULT_KIND_WEIGHTS } from '../drilldown/suspect-score.js';
 import type { ExporterDefinition } from '../exporters/exporter-definition.js';
+import { implicitChangeEventExporter } from '../exporters/opentelemetry/implicit-change-events.js';
 import { ConfigError, formatPath, type ConfigProblem, type PathSegment } from './config-error.js';
 import {
   ConfigFile,
@@ -45,6 +46,8 @@ export interface SourcePosition {
 }
 
 export interface CreateConfigOptions {
+  /** `--port` and `--host`: they win over the file and the environment. */
+  overrides?: ServerOverrides;
   /** For `${VAR}` and the env fallbacks. Defaults to none, so a plain object means one thing. */
   env?: Env;
   /** The file the object was read from: named in problems and kept as `config.source`. */
@@ -62,6 +65,8 @@ export interface CreateConfigOptions {
 export interface LoadConfigOptions {
   /** From `--config`; else `PAINCHAIN_CONFIG`; else no file (every default). */
   path?: string;
+  /** `--port` and `--host`: they win over the file and the environment. */
+  overrides?: ServerOverrides;
   /** Defaults to process.env. */
   env?: Env;
   connectorTypes?: readonly ConnectorDefinition[];
@@ -78,6 +83,7 @@ const ENV_FALLBACKS: readonly { variable: string; path: [string, string]; intege
   { variable: 'PAINCHAIN_DATA_DIR', path: ['store', 'dataDir'] },
   { variable: 'DATABASE_URL', path: ['store', 'url'] },
   { variable: 'PAINCHAIN_LOG_LEVEL', path: ['log', 'level'] },
+  { variable: 'PAINCHAIN_LOG_FORMAT', path: ['log', 'format'] },
 ];
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
@@ -92,6 +98,7 @@ export function createConfig(file: unknown, options: CreateConfigOptions = {}): 
   };
   const interpolated = interpolate(withoutNulls(file ?? {}), { env, isQuoted: options.isQuoted });
   const raw = interpolated.value;
+  applyOverrides(raw, options.overrides);
   const fromEnv = applyEnvFallbacks(raw, env);
 
   const problems: Problem[] = [...interpolated.problems];
@@ -101,7 +108,7 @@ export function createConfig(file: unknown, options: CreateConfigOptions = {}): 
   problems.push(...crossFieldProblems(raw, types));
 
   if (problems.length === 0 && configFileValidator.Check(raw)) {
-    return build(raw, options.source, types);
+    return build(raw, options.source, types, env);
   }
   // A variable that is not set makes its value wrong too: say so once.
   const unset = interpolated.problems.map((p) => formatPath(p.path));
@@ -115,8 +122,10 @@ export function createConfig(file: unknown, options: CreateConfigOptions = {}): 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const env = options.env ?? process.env;
   const file = options.path || env.PAINCHAIN_CONFIG || undefined;
-  const { connectorTypes, exporterTypes } = options;
-  if (file === undefined) return createConfig({}, { env, connectorTypes, exporterTypes });
+  const { connectorTypes, exporterTypes, overrides } = options;
+  if (file === undefined) {
+    return createConfig({}, { env, connectorTypes, exporterTypes, overrides });
+  }
 
   const fail = (message: string): never => {
     throw new ConfigError([{ file, path: '', message }]);
@@ -150,6 +159,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     source: file,
     connectorTypes,
     exporterTypes,
+    overrides,
     lineOf: (path) => {
       const { offset } = findNode(doc, path);
       if (offset === undefined) return undefined;
@@ -163,29 +173,72 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   });
 }
 
+/** What the command line may set; it wins over the file and the environment. */
+export interface ServerOverrides {
+  host?: string;
+  port?: number;
+}
+
+export interface CollectorArgs extends ServerOverrides {
+  configPath?: string;
+  help: boolean;
+}
+
+const ARGS_USAGE =
+  'usage: painchain-collector [--config FILE] [--port N] [--host ADDRESS] [--help]';
+
 /** Command-line arguments of the collector (without node and the script). */
-export function parseArgs(argv: readonly string[]): { configPath?: string; help: boolean } {
-  const result: { configPath?: string; help: boolean } = { help: false };
+export function parseArgs(argv: readonly string[]): CollectorArgs {
+  const result: CollectorArgs = { help: false };
+  /** `--name value`, `-x value` or `--name=value`; undefined when `arg` is not this option. */
+  const valueOf = (arg: string, i: number, names: string[], what: string) => {
+    const inline = names.map((n) => `${n}=`).find((prefix) => arg.startsWith(prefix));
+    if (inline !== undefined) {
+      const value = arg.slice(inline.length);
+      if (value === '') throw new Error(`${inline} needs ${what}: ${inline}${example(names[0]!)}`);
+      return { value, next: i };
+    }
+    if (!names.includes(arg)) return undefined;
+    const value = argv[i + 1];
+    if (value === undefined || value === '' || value.startsWith('-')) {
+      throw new Error(`${arg} needs ${what}: ${arg} ${example(names[0]!)}`);
+    }
+    return { value, next: i + 1 };
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') {
       result.help = true;
-    } else if (arg === '--config' || arg === '-c') {
-      const value = argv[++i];
-      if (value === undefined || value === '' || value.startsWith('-')) {
-        throw new Error(`${arg} needs a file path: ${arg} painchain.yaml`);
+      continue;
+    }
+    const config = valueOf(arg, i, ['--config', '-c'], 'a file path');
+    const port = config ? undefined : valueOf(arg, i, ['--port', '-p'], 'a port number');
+    const host = config || port ? undefined : valueOf(arg, i, ['--host'], 'an address');
+    if (config) {
+      result.configPath = config.value;
+      i = config.next;
+    } else if (port) {
+      const number = Number(port.value);
+      if (!/^\d+$/.test(port.value) || number > 65535) {
+        throw new Error(`--port needs a whole number from 0 to 65535 (got "${port.value}")`);
       }
-      result.configPath = value;
-    } else if (arg.startsWith('--config=')) {
-      const value = arg.slice('--config='.length);
-      if (value === '') throw new Error('--config= needs a file path: --config=painchain.yaml');
-      result.configPath = value;
+      result.port = number;
+      i = port.next;
+    } else if (host) {
+      result.host = host.value;
+      i = host.next;
     } else {
       const what = arg.startsWith('-') ? 'unknown option' : 'unexpected argument';
-      throw new Error(`${what} "${arg}"; usage: painchain-collector [--config FILE] [--help]`);
+      throw new Error(`${what} "${arg}"; ${ARGS_USAGE}`);
     }
   }
   return result;
+}
+
+function example(name: string): string {
+  if (name === '--config') return 'painchain.yaml';
+  if (name === '--port') return '8080';
+  return '0.0.0.0';
 }
 
 /** What the collector runs with, safe to log: no token values, no database password. */
@@ -218,9 +271,21 @@ export function describeConfig(config: Config): Record<string, unknown> {
   };
 }
 
-function build(file: ConfigFile, source: string | undefined, types: PluggableTypes): Config {
+function build(
+  file: ConfigFile,
+  source: string | undefined,
+  types: PluggableTypes,
+  env: Env,
+): Config {
   const { server = {}, store = {}, auth = {}, ingest = {}, log = {} } = file;
-  const { connectors = [], exporters = [] } = file;
+  const { connectors = [] } = file;
+  // Change events over OTLP need no `exporters:` entry: the OTEL_* variables turn them on.
+  const implicit = implicitChangeEventExporter(
+    file.opentelemetry?.changeEvents,
+    file.exporters ?? [],
+    env,
+  );
+  const exporters = [...(file.exporters ?? []), ...(implicit ? [implicit] : [])];
   return deepFreeze({
     source,
     server: {
@@ -247,7 +312,7 @@ function build(file: ConfigFile, source: string | undefined, types: PluggableTyp
       maxFutureSeconds: ingest.maxFutureSeconds ?? DEFAULT_MAX_FUTURE_SECONDS,
       allowFutureTimestamps: ingest.allowFutureTimestamps ?? false,
     },
-    log: { level: log.level ?? DEFAULT_LOG_LEVEL },
+    log: { level: log.level ?? DEFAULT_LOG_LEVEL, format: log.format ?? 'auto' },
     connectors: connectors.map((connector) => ({
       name: connector.name,
       type: connector.type,
@@ -296,6 +361,15 @@ function buildDrilldown(file: ConfigFile): Pick<Config, 'drilldown' | 'alerts' |
       changesDashboardUid: grafana.changesDashboardUid ?? DEFAULT_CHANGES_DASHBOARD_UID,
     },
   };
+}
+
+/** The command line's server settings over the file's (parseArgs has checked them). */
+function applyOverrides(raw: unknown, overrides: ServerOverrides | undefined): void {
+  if (!overrides || !isRecord(raw)) return;
+  const server = (raw.server ??= {});
+  if (!isRecord(server)) return;
+  if (overrides.host !== undefined) server.host = overrides.host;
+  if (overrides.port !== undefined) server.port = overrides.port;
 }
 
 /** Fills the file's gaps from the environment; returns which paths came from which variable. */

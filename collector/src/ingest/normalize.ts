@@ -63,8 +63,13 @@ export function parseInstant(value: string | number): Date | string {
   const text = value.trim();
   if (/^\d+$/.test(text)) return parseInstant(Number(text));
   const parts = RFC3339.exec(text);
-  if (!parts)
-    return 'must be an RFC 3339 time with a zone offset (2026-11-25T10:00:00Z) or epoch milliseconds';
+  if (!parts) {
+    // `…10:00:00+01:00` unencoded in a query string arrives as `…10:00:00 01:00`.
+    const plusLost = /\d \d{2}:\d{2}$/.test(text)
+      ? ' (a + in a URL means a space: write it as %2B, e.g. 2026-11-25T10:00:00%2B01:00)'
+      : '';
+    return `must be an RFC 3339 time with a zone offset (2026-11-25T10:00:00Z) or epoch milliseconds${plusLost}`;
+  }
   // Date() rolls 2026-02-30 over into March and reads hour 24 as the next day: refuse both.
   const [year, month, day, hour] = [1, 2, 3, 4].map((i) => Number(parts[i]));
   const calendar = new Date(0);

@@ -29,7 +29,11 @@ const STORE_DOWN = new Set([
 ]);
 
 /** Domain errors and fastify's own errors, as ours: one set of codes for clients. */
-export function translateError(err: AnyError, bodyLimitBytes: number): AnyError {
+export function translateError(
+  err: AnyError,
+  bodyLimitBytes: number,
+  contentType?: string,
+): AnyError {
   if (err instanceof InvalidEventsError) {
     return Object.assign(new Errors.InvalidEvent(), { details: [...err.details] });
   }
@@ -43,9 +47,7 @@ export function translateError(err: AnyError, bodyLimitBytes: number): AnyError 
   }
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new Errors.UnsupportedMediaType(
-        String(err.message.split(': ').pop() ?? 'another type'),
-      );
+      return new Errors.UnsupportedMediaType(describeContentType(contentType));
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new Errors.BodyTooLarge(bodyLimitBytes);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -63,12 +65,23 @@ export function translateError(err: AnyError, bodyLimitBytes: number): AnyError 
   return err;
 }
 
+/** What was sent instead of JSON; `curl -d` without `-H` sends a form, the usual mistake. */
+function describeContentType(contentType: string | undefined): string {
+  const type = contentType?.split(';')[0]?.trim();
+  if (!type) return 'no Content-Type header';
+  if (type === 'application/x-www-form-urlencoded') {
+    return `${type}; with curl, add -H 'content-type: application/json'`;
+  }
+  return type;
+}
+
 /** Maps any error to the API's error body: ours as they are, anything unexpected to 500. */
 export function toErrorBody(
   raw: AnyError,
   bodyLimitBytes: number,
+  contentType?: string,
 ): { status: number; body: ErrorBody } {
-  const err = translateError(raw, bodyLimitBytes);
+  const err = translateError(raw, bodyLimitBytes, contentType);
   const ours = Object.values(Errors).some((E) => err instanceof E);
   const status = err.statusCode ?? 500;
   const { details } = err;
@@ -94,7 +107,7 @@ const errorHandlerPlugin: FastifyPluginAsync<ErrorHandlerOptions> = async (
   { bodyLimitBytes },
 ) => {
   app.setErrorHandler((err: AnyError, request, reply) => {
-    const { status, body } = toErrorBody(err, bodyLimitBytes);
+    const { status, body } = toErrorBody(err, bodyLimitBytes, request.headers['content-type']);
     // Stack traces and SQL stay in the log; the client gets the opaque body.
     if (status >= 500) request.log.error({ err }, 'request failed');
     reply.code(status).send(body);

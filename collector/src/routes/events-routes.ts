@@ -24,7 +24,7 @@ const Many = <T extends TSchema>(item: T, what: string) =>
   Type.Optional(
     Type.Array(item, {
       maxItems: 100,
-      description: `${what}; repeat the parameter for several (OR)`,
+      description: `${what}; repeat the parameter or separate values by commas for several (OR)`,
     }),
   );
 
@@ -48,6 +48,27 @@ export const FilterQuery = {
 };
 
 type FilterParams = { [K in keyof typeof FilterQuery]?: unknown };
+
+/** The list filters: repeated (`kind=a&kind=b`) or comma-separated, as Grafana's csv format writes them. */
+const LIST_FILTERS = ['connector', 'project', 'service', 'environment', 'kind', 'status', 'tag'];
+
+/**
+ * A preValidation hook for routes that take FilterQuery: `kind=deploy,rollback` becomes two
+ * values before the schema checks them.
+ */
+export async function splitCommaFilters(request: { query: unknown }): Promise<void> {
+  const query = request.query as Record<string, unknown>;
+  for (const name of LIST_FILTERS) {
+    const value = query[name];
+    if (value === undefined) continue;
+    const split = [value]
+      .flat()
+      .flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))
+      .map((item) => (typeof item === 'string' ? item.trim() : item))
+      .filter((item) => item !== '');
+    query[name] = split;
+  }
+}
 
 /** Parses from/to and collects the filters; throws invalid_time. */
 export function toFilter(query: FilterParams): EventFilter {
@@ -175,6 +196,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesOptions> = asyn
     '/api/v1/events',
     {
       config: { scope: 'read' },
+      preValidation: splitCommaFilters,
       schema: {
         tags: ['events'],
         summary: 'List change events, newest first',

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { Errors } from '../errors.js';
 import { FACET_FIELDS, type EventStore, type FacetField } from '../store/event-store.js';
 import { ErrorResponse } from './error-response.js';
-import { FilterQuery, toFilter } from './events-routes.js';
+import { FilterQuery, splitCommaFilters, toFilter } from './events-routes.js';
 
 export const DEFAULT_FACET_LIMIT = 100;
 
@@ -16,6 +16,7 @@ export const facetsRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = as
     '/api/v1/facets/:field',
     {
       config: { scope: 'read' },
+      preValidation: splitCommaFilters,
       schema: {
         tags: ['events'],
         summary: 'Distinct values of a field, with counts',

@@ -1,10 +1,11 @@
 // Prometheus metrics (prom-client): HTTP requests and latencies, events ingested, store errors,
-// what each exporter sent, dropped and failed.
+// what each exporter sent, dropped and failed, OTLP export failures, webhook verification failures.
 // One registry per app, so that several apps in one process (tests) never share counters.
 import type {} from '@fastify/swagger'; // schema keys: tags, summary, hide
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyPluginAsync } from 'fastify';
+import { otelExportFailures } from './otel-export-failures.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -51,6 +52,24 @@ export class Metrics {
     labelNames: ['exporter'] as const,
     registers: [this.registry],
   });
+  // The SDK's OTLP exporters live for the process; their failures are read at each scrape.
+  readonly otelExportFailures = new Counter({
+    name: 'painchain_otel_export_failures_total',
+    help: 'OTLP exports (change events, traces, metrics) the endpoint did not accept, by signal',
+    labelNames: ['signal'] as const,
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      for (const [signal, failures] of Object.entries(otelExportFailures()))
+        this.inc({ signal }, failures);
+    },
+  });
+  readonly webhookVerificationFailures = new Counter({
+    name: 'painchain_webhook_verification_failures_total',
+    help: 'Webhook deliveries refused because their signature or token did not verify, by connector type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
   readonly exporterQueued = new Gauge({
     name: 'painchain_exporter_queued_events',
     help: 'Change events waiting in an exporter queue',
@@ -73,6 +92,11 @@ const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { me
       status_code: String(reply.statusCode),
     });
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    // The webhook routes answer 401 only when the delivery's signature does not verify.
+    if (route.startsWith('/webhooks/') && reply.statusCode === 401) {
+      const { type } = request.params as { type?: string };
+      metrics.webhookVerificationFailures.inc({ type: type ?? 'unknown' });
+    }
   });
 
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {

@@ -87,7 +87,9 @@ function describeError(error: TLocalizedValidationError, actual: unknown): strin
     case 'maxLength':
       return `must be at most ${error.params.limit} characters long`;
     case 'pattern':
-      return `must match ${String(error.params.pattern)}`;
+      return (
+        PATTERN_WORDS[String(error.params.pattern)] ?? `must match ${String(error.params.pattern)}`
+      );
     case 'minItems':
       return `must have at least ${error.params.limit} item${error.params.limit === 1 ? '' : 's'}`;
     case 'maxItems':
@@ -98,6 +100,16 @@ function describeError(error: TLocalizedValidationError, actual: unknown): strin
       return error.message;
   }
 }
+
+/** The patterns our schemas use, said the way a person would write the rule. */
+const PATTERN_WORDS: Record<string, string> = {
+  '^[a-z0-9][a-z0-9_.-]*$':
+    'must be lower-case letters, digits and `_ . -`, starting with a letter or a digit',
+  '^[A-Za-z0-9][A-Za-z0-9_.-]*$':
+    'must be letters, digits and `_ . -`, starting with a letter or a digit',
+  '^[A-Za-z0-9_.-]+$': 'must be letters, digits and `_ . -` only',
+  '^https?://': 'must be an http:// or https:// URL',
+};
 
 const TYPE_NAMES: Record<string, string> = {
   object: 'a mapping',

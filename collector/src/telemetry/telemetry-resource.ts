@@ -1,0 +1,25 @@
+// The OpenTelemetry resource every signal of the collector carries: service.name (default
+// `painchain-collector`) and service.version, overridden by OTEL_SERVICE_NAME and
+// OTEL_RESOURCE_ATTRIBUTES as the specification says.
+import {
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+  type Resource,
+} from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { VERSION } from '../version.js';
+import { DEFAULT_SERVICE_NAME } from './otel-settings.js';
+
+/** service.name and service.version as the collector names itself. */
+export function baseResource(): Resource {
+  return resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME,
+    [ATTR_SERVICE_VERSION]: VERSION,
+  });
+}
+
+/** The base resource with OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (process.env) over it. */
+export function telemetryResource(): Resource {
+  return baseResource().merge(detectResources({ detectors: [envDetector] }));
+}
