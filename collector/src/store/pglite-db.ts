@@ -4,21 +4,33 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './db.js';
+import { lockDataFolder, type FolderLock } from './folder-lock.js';
 
 export class PGliteDb implements Db {
   readonly kind = 'pglite' as const;
   readonly #db: PGlite;
+  readonly #lock: FolderLock | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(db: PGlite) {
+  private constructor(db: PGlite, lock: FolderLock | undefined) {
     this.#db = db;
+    this.#lock = lock;
   }
 
-  /** `dataDir` undefined keeps everything in memory (tests). */
+  /**
+   * `dataDir` undefined keeps everything in memory (tests). A folder is locked for this process
+   * first: a second collector on it is refused, since what either wrote would be lost.
+   */
   static async open(dataDir: string | undefined): Promise<PGliteDb> {
-    if (dataDir) await mkdir(dataDir, { recursive: true });
-    const db = await PGlite.create(dataDir ?? 'memory://');
-    return new PGliteDb(db);
+    if (!dataDir) return new PGliteDb(await PGlite.create('memory://'), undefined);
+    await mkdir(dataDir, { recursive: true });
+    const lock = await lockDataFolder(dataDir);
+    try {
+      return new PGliteDb(await PGlite.create(dataDir), lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -56,6 +68,9 @@ export class PGliteDb implements Db {
   }
 
   close(): Promise<void> {
-    return this.#serial(() => this.#db.close());
+    return this.#serial(async () => {
+      await this.#db.close();
+      await this.#lock?.release();
+    });
   }
 }
