@@ -113,6 +113,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     {
       maxFutureSeconds: config.ingest.maxFutureSeconds,
       allowFutureTimestamps: config.ingest.allowFutureTimestamps,
+      retentionDays: config.store.retentionDays,
       now: deps.now,
     },
     metrics,

@@ -46,6 +46,11 @@ export const Errors = {
   ),
   Unauthorized: define('unauthorized', '%s', 401),
   InvalidSignature: define('invalid_signature', 'The webhook delivery cannot be trusted: %s', 401),
+  WebhookUntranslatable: define(
+    'webhook_untranslatable',
+    'The %s connector cannot translate this delivery (nothing was stored): %s',
+    422,
+  ),
   WebhookTargetNotFound: define('webhook_target_not_found', '%s', 404),
   WebhookTargetAmbiguous: define(
     'webhook_target_ambiguous',

@@ -722,6 +722,30 @@ describe.each(STORE_KINDS)('bad input gets a clear error and changes nothing, on
     });
   });
 
+  test('a change older than the retention window is refused, not stored to be deleted by the next sweep', async () => {
+    await withConfig({ store: { retentionDays: 30 } }, async (app) => {
+      const fortyDaysAgo = new Date(Date.now() - 40 * DAY_MS).toISOString();
+      const body = await expectRefused(
+        postEvent(anEvent({ title: 'ancient', timestamp: fortyDaysAgo })),
+        400,
+        'invalid_event',
+        app,
+      );
+      expect(body.details?.[0]).toMatchObject({
+        path: '/timestamp',
+        message: expect.stringContaining(
+          'older than the retention window of 30 days (store.retentionDays)',
+        ),
+      });
+      const twentyDaysAgo = new Date(Date.now() - 20 * DAY_MS).toISOString();
+      const kept = await app.inject(
+        postEvent(anEvent({ title: 'recent', timestamp: twentyDaysAgo })),
+      );
+      expect(kept.statusCode).toBe(201);
+      await app.inject({ method: 'DELETE', url: `/api/v1/events/${kept.json().ids[0]}` });
+    });
+  });
+
   test('a configured server.bodyLimitBytes refuses bodies over it with 413', async () => {
     await withConfig({ server: { bodyLimitBytes: 2048 } }, async (app) => {
       const big = anEvent({ description: 'x'.repeat(4096) });

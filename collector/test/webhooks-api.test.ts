@@ -216,13 +216,16 @@ describe.each(STORE_KINDS)('webhooks route on %s', (kind) => {
     expect(await t.count()).toBe(before);
   });
 
-  test('a connector that produces an invalid event is our bug: 500, nothing stored', async () => {
+  test('a trusted delivery that makes events the store refuses is 422 with the reason, never 500; nothing stored', async () => {
+    // A redelivery could never succeed: a 5xx would only make the sender retry in vain.
     const before = await t.count();
     const res = await post('/webhooks/hooky/buggy', '{"id":"b"}');
-    expect(res.statusCode).toBe(500);
-    expect(res.json()).toEqual({
-      error: 'internal',
-      message: 'Internal error; see the collector log',
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({
+      error: 'webhook_untranslatable',
+      message:
+        'The hooky connector cannot translate this delivery (nothing was stored): it describes changes PainChain cannot store',
+      details: [expect.objectContaining({ path: '/0/title' })],
     });
     expect(await t.count()).toBe(before);
   });

@@ -33,6 +33,8 @@ export interface NormalizeOptions {
   /** How far ahead of `now` a time may be (clock skew); ignored when future times are allowed. */
   maxFutureSeconds: number;
   allowFutureTimestamps: boolean;
+  /** Changes that started before this many days ago are refused: retention would delete them. */
+  retentionDays?: number;
 }
 
 export interface Problem {
@@ -216,6 +218,16 @@ export function normalizeEvent(
   };
 
   const timestamp = instant('timestamp');
+  // Stored, it would be answered 201 and deleted by the next retention sweep: say so instead.
+  if (timestamp && options.retentionDays !== undefined) {
+    const oldest = options.now.getTime() - options.retentionDays * 86_400_000;
+    if (timestamp.getTime() < oldest) {
+      problems.push({
+        path: `${basePath}/timestamp`,
+        message: `timestamp ${timestamp.toISOString()} is older than the retention window of ${options.retentionDays} days (store.retentionDays): it would be deleted at once`,
+      });
+    }
+  }
   const endTimestamp = instant('endTimestamp');
   const updatedAt = instant('updatedAt');
   if (timestamp && endTimestamp && endTimestamp < timestamp)

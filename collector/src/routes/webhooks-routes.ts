@@ -2,12 +2,17 @@
 // bytes included, to the running in-process connector of that type, which verifies and
 // translates it; what it returns goes through the ingest pipeline like any other change.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isWebhookSignatureError, type WebhookRequest } from '@painchain/sdk';
+import {
+  isWebhookPayloadError,
+  isWebhookSignatureError,
+  type WebhookRequest,
+} from '@painchain/sdk';
 import { Type, type Static } from 'typebox';
 import { Errors, type ErrorBody } from '../errors.js';
 import { InvalidEventsError } from '../ingest/invalid-events-error.js';
 import type { ConnectorRunner } from '../runner/connector-runner.js';
 import { ErrorResponse } from './error-response.js';
+import { describeJsonError } from './json-body-parser.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' });
 
@@ -34,7 +39,7 @@ export function parseWebhookBody(raw: Buffer, contentType: string | undefined): 
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Errors.InvalidJson(error instanceof Error ? error.message : 'unparseable');
+    throw new Errors.InvalidJson(describeJsonError(error, text));
   }
 }
 
@@ -74,18 +79,38 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ runner: ConnectorRunner
     headers: WebhookRequest['headers'],
   ): Promise<{ code: number; payload: Static<typeof WebhookResponse> | ErrorBody }> => {
     const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
-    const body = parseWebhookBody(rawBody, String(headers['content-type'] ?? ''));
+    // Parsed only when the connector reads it, after it checked the signature over the raw
+    // bytes: an unsigned body costs no parsing, however large or deep.
+    let parsed: { value: unknown } | undefined;
+    const request: WebhookRequest = {
+      headers,
+      rawBody,
+      get body() {
+        parsed ??= { value: parseWebhookBody(rawBody, String(headers['content-type'] ?? '')) };
+        return parsed.value;
+      },
+    };
     let delivery;
     try {
-      delivery = await runner.deliverWebhook(type, name, { headers, rawBody, body });
+      delivery = await runner.deliverWebhook(type, name, request);
     } catch (error) {
       if (isWebhookSignatureError(error)) throw new Errors.InvalidSignature(error.message);
-      // The sender did nothing wrong when a connector produces an invalid event: that is ours.
+      // The body itself was not JSON (or a form without payload): the sender's mistake, said so.
+      if (error instanceof Errors.InvalidJson || error instanceof Errors.InvalidBody) throw error;
+      // Trusted, but not something this connector can turn into changes: redelivering it will
+      // not help, so it is no 5xx; the reason goes back to the sender (and to our log).
       if (error instanceof InvalidEventsError) {
-        app.log.error({ err: error, type, name }, 'connector produced invalid events');
-        throw new Errors.Internal();
+        app.log.warn({ err: error, type, name }, 'webhook delivery made events the store refuses');
+        throw Object.assign(
+          new Errors.WebhookUntranslatable(type, 'it describes changes PainChain cannot store'),
+          { details: [...error.details] },
+        );
       }
-      throw error;
+      if (!isWebhookPayloadError(error)) {
+        app.log.error({ err: error, type, name }, 'connector failed on a webhook delivery');
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Errors.WebhookUntranslatable(type, message.slice(0, 500));
     }
     if (!delivery.delivered) {
       switch (delivery.reason) {

@@ -7,6 +7,7 @@ import {
   type Connector,
   type ConnectorContext,
   type ConnectorDefinition,
+  WebhookPayloadError,
   type WebhookRequest,
   type WebhookResult,
 } from '@painchain/sdk';
@@ -28,6 +29,21 @@ import {
 } from './normalize/normalize-webhook.js';
 import type { RepositoryCursor } from './repository-poller.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
+
+/**
+ * A payload that lacks what its event always carries breaks the normalizer: that is a delivery
+ * this connector cannot translate (422 to GitHub), not a failure of the collector.
+ */
+function untranslatable<T>(event: string, translate: () => T): T {
+  try {
+    return translate();
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) {
+      throw new WebhookPayloadError(`${event} payload not as GitHub sends it: ${error.message}`);
+    }
+    throw error;
+  }
+}
 
 /** Waits that stop() cuts short; tests inject one that returns at once. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -153,14 +169,19 @@ export class GithubConnector implements Connector {
       };
     }
     let rollback = false;
-    const deployment = family === 'deployment' ? deploymentFacts(request.body) : undefined;
+    const deployment =
+      family === 'deployment'
+        ? untranslatable(event, () => deploymentFacts(request.body))
+        : undefined;
     if (deployment) {
       rollback = await this.history.observe(deployment.project, deployment.environment, deployment);
     }
-    const outcome = normalizeWebhook(event, request.body, {
-      receivedAt: this.options.now?.() ?? new Date(),
-      rollback,
-    });
+    const outcome = untranslatable(event, () =>
+      normalizeWebhook(event, request.body, {
+        receivedAt: this.options.now?.() ?? new Date(),
+        rollback,
+      }),
+    );
     if ('ignored' in outcome) return { status: 'ignored', reason: outcome.ignored };
     // A tag push is a push delivery; tags can be switched off on their own.
     const events = outcome.events.filter((e) => e.kind !== 'tag' || config.events.has('tag'));

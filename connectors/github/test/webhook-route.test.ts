@@ -333,6 +333,53 @@ describe.each(STORE_KINDS)('GitHub webhooks through the collector on %s', (kind)
     },
   );
 
+  test('a signed delivery the connector cannot translate is answered 4xx with the reason, never 500, and stores nothing', async () => {
+    const opened = examples.find(
+      (e) => e.event === 'pull_request' && (e.payload as { action?: string }).action === 'opened',
+    )!;
+    const headless = structuredClone(opened.payload) as { pull_request: Record<string, unknown> };
+    delete headless.pull_request.head;
+    const res = await deliver(t, 'pull_request', headless);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ error: 'webhook_untranslatable' });
+    expect((res.json() as { message: string }).message).toMatch(/pull_request/);
+
+    const nul = structuredClone(opened.payload) as { pull_request: Record<string, unknown> };
+    nul.pull_request.title = 'fix\u0000 the parser';
+    const refused = await deliver(t, 'pull_request', nul);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      error: 'webhook_untranslatable',
+      details: [expect.objectContaining({ message: expect.stringContaining('NUL') })],
+    });
+    expect(await t.count()).toBe(0);
+  });
+
+  test('the signature is checked on the raw bytes before any parsing: an unsigned body that is not JSON is 401', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/github',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+      payload: '{"not": json',
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'invalid_signature' });
+    // Signed but not JSON: now the body is read, and that is the sender's mistake.
+    const body = '{"not": json';
+    const signed = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/github',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-hub-signature-256': await sign(SECRET, body),
+      },
+      payload: body,
+    });
+    expect(signed.statusCode).toBe(400);
+    expect(signed.json()).toMatchObject({ error: 'invalid_json' });
+  });
+
   test('events PainChain does not record are answered 202 with a reason', async () => {
     const star = await deliver(t, 'star', {
       action: 'created',

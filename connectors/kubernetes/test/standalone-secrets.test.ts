@@ -59,7 +59,11 @@ test(`standalone on ${kind}: Secret and Helm changes recorded, no secret value i
     const secret = mySecret();
     secret.data = { ...secret.data, password: Buffer.from(NEW_VALUE).toString('base64') };
     fake.apply(secret, { manager: 'kubectl-edit' });
-    fake.apply(helmReleaseSecret({ revision: 7, status: 'deployed' }), { manager: 'helm' });
+    // A real upgrade is deployed now (the documentation example's own date is years old, beyond
+    // the collector's retention window).
+    fake.apply(helmReleaseSecret({ revision: 7, status: 'deployed', deployedAt: new Date() }), {
+      manager: 'helm',
+    });
     const events = await waitFor('the edit and the upgrade', async () => {
       const all = await stored();
       return all.length === 3 ? all : undefined;

@@ -32,6 +32,23 @@ export class WebhookSignatureError extends Error {
 }
 
 /**
+ * Thrown by `handleWebhook` for a trusted delivery it cannot translate (a payload missing what
+ * its event always carries). The collector answers 422 `webhook_untranslatable` with the message
+ * and stores nothing: the sender's redelivery cannot succeed either, so it is not a 5xx.
+ */
+export class WebhookPayloadError extends Error {
+  override readonly name = 'WebhookPayloadError';
+}
+
+/** True for a WebhookPayloadError, from this or another copy of the package (by name). */
+export function isWebhookPayloadError(error: unknown): error is WebhookPayloadError {
+  return (
+    error instanceof WebhookPayloadError ||
+    (error instanceof Error && error.name === 'WebhookPayloadError')
+  );
+}
+
+/**
  * True for a WebhookSignatureError, also when it comes from another copy of this package
  * (a standalone build next to the collector's): checked by name, not only by class.
  */
