@@ -17,7 +17,7 @@ import {
   SUBJECTS,
   TEAMS,
   UNLINKED_KINDS,
-} from './event-generator.js';
+} from '../src/sample/event-generator.js';
 import { COLUMNS, eventRowValues } from '../src/store/event-store.js';
 
 /** The columns the collector writes on ingest, in its order: the store's own list. */
@@ -83,7 +83,7 @@ const FILL_FIRST_JOURNEY = 1_000_001;
  * dropped meanwhile and rebuilt from their own definitions: timestamps over the last
  * `days` days in arrival order (as a store fills in real life), skewed projects and services,
  * the connectors' kinds and statuses, titles, refs, two tags and a data object. Rows come in
- * journeys as the generator's events do (event-generator.ts): the rows of one block of
+ * journeys as the generator's events do (src/sample/event-generator.ts): the rows of one block of
  * JOURNEY_BLOCK share JOURNEYS_PER_BLOCK commits of skewed sizes, and a journey's changes share
  * its project, service, commit, pipelines, pull request and tag. Runs that ended have their final
  * status but for ABANDONED_RUN_SHARE. Ids are UUIDv7 built from the timestamp, like the

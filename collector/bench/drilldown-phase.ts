@@ -8,7 +8,7 @@ import { drilldownFinders } from '../src/drilldown/drilldown-finders.js';
 import { LinkStore, SIGNAL_KINDS } from '../src/store/link-store.js';
 import type { BenchConfig } from './bench-config.js';
 import type { CpuSplit } from './cpu-usage.js';
-import { prng } from './event-generator.js';
+import { prng } from '../src/sample/event-generator.js';
 import { runLoad } from './load.js';
 import { measureLatency, type LatencyResult, type LookupPlan } from './query-phase.js';
 import { replay, tracingDb, type TracedStatement } from './store-statements.js';

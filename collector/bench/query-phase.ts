@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
 import type { BenchConfig } from './bench-config.js';
-import { PROJECTS, SERVICES, prng } from './event-generator.js';
+import { PROJECTS, SERVICES, prng } from '../src/sample/event-generator.js';
 import type { CpuSplit } from './cpu-usage.js';
 import { percentile, runLoad, type LoadResult } from './load.js';
 import { listStatement } from './store-statements.js';

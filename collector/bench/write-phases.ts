@@ -8,7 +8,7 @@ import type { ChangeEventInput } from '@painchain/sdk';
 import { normalizeEvent, type NormalizedEvent } from '../src/ingest/normalize.js';
 import { multiRowInsert, rowValues, settle } from './bench-database.js';
 import { addCpu, type CpuSplit } from './cpu-usage.js';
-import { EventGenerator } from './event-generator.js';
+import { EventGenerator } from '../src/sample/event-generator.js';
 import { combineLoads, percentile, runLoad, type LoadResult } from './load.js';
 import { upsertStatement, type Statement } from './store-statements.js';
 

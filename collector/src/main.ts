@@ -2,13 +2,11 @@
 // Command line: read args, load the config, build the app, listen, and shut down gracefully.
 // First, for its side effect: OpenTelemetry starts before fastify and node:http are loaded.
 import { telemetry } from './telemetry/telemetry-bootstrap.js';
-import { buildApp } from './app.js';
-import { ConfigError, describeConfig, loadConfig, parseArgs } from './config/index.js';
-import { EXPORTER_TYPES } from './exporters/exporter-registry.js';
-import { CONNECTOR_TYPES } from './runner/connector-registry.js';
+import { describeConfig, parseArgs } from './config/index.js';
+import { buildAppOrExplain } from './startup/build-app-or-explain.js';
 import { describeListenError, portProblem } from './startup/check-port.js';
 import { createLogger } from './startup/create-logger.js';
-import { explainDatabaseError } from './startup/explain-startup-error.js';
+import { loadStartupConfig } from './startup/load-startup-config.js';
 import { VERSION } from './version.js';
 
 const USAGE = `painchain-collector ${VERSION}
@@ -44,27 +42,8 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  if (telemetry.settings.problems.length > 0) {
-    console.error(`painchain: ${telemetry.settings.problems.join('; ')}`);
-    return 2;
-  }
-
-  let config;
-  try {
-    config = await loadConfig({
-      path: args.configPath,
-      overrides: { host: args.host, port: args.port },
-      env: process.env,
-      connectorTypes: CONNECTOR_TYPES,
-      exporterTypes: EXPORTER_TYPES,
-    });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`painchain: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const config = await loadStartupConfig(args, telemetry.settings.problems);
+  if (!config) return 2;
 
   const { logger, pretty } = createLogger(config.log.level, config.log.format);
   const { host, port } = config.server;
@@ -92,22 +71,8 @@ async function main(): Promise<number> {
   }
 
   logger.info({ version: VERSION, config: describeConfig(config) }, 'starting PainChain collector');
-  let app;
-  try {
-    app = await buildApp(config, {
-      logger,
-      connectorTypes: CONNECTOR_TYPES,
-      exporterTypes: EXPORTER_TYPES,
-    });
-  } catch (err) {
-    const url = config.store.url;
-    const source =
-      url !== undefined && url === process.env.DATABASE_URL ? 'DATABASE_URL' : 'store.url';
-    const explained = url === undefined ? undefined : explainDatabaseError(err, { url, source });
-    if (!explained) throw err;
-    logger.fatal(explained);
-    return 2;
-  }
+  const app = await buildAppOrExplain(config, logger);
+  if (!app) return 2;
 
   let closing = false;
   const shutdown = (signal: string) => {

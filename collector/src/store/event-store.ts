@@ -358,6 +358,16 @@ export class EventStore {
     return affected > 0;
   }
 
+  /** Deletes the events of `tenant` with these ids in one statement; returns how many. */
+  async deleteMany(tenant: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { affected } = await this.db.query(
+      'DELETE FROM events WHERE tenant = $1 AND id = ANY($2::uuid[])',
+      [tenant, ids],
+    );
+    return affected;
+  }
+
   /**
    * Distinct values of one field with counts, most frequent first. The field's own filter is
    * left out, so a multi-select variable still offers every value of the other filters' subset.

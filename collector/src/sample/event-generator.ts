@@ -1,5 +1,5 @@
-// Realistic change events for the benchmark, deterministic per seed: the same seed gives the same
-// events, so the HTTP ingest and the raw INSERT store the same rows.
+// Realistic change events, deterministic per seed: the benchmark's load (the same seed gives the
+// same events, so the HTTP ingest and the raw INSERT store the same rows) and `npm run demo`'s week.
 import type { ChangeEventInput, ChangeKind, ChangeStatus } from '@painchain/sdk';
 
 /**
@@ -142,7 +142,7 @@ export const SUBJECTS = [
 ];
 const FLAGS = ['new-checkout', 'fast-search', 'dark-mode', 'eu-pricing', 'v2-onboarding'];
 
-/** mulberry32: small, fast, and good enough to spread benchmark data. */
+/** mulberry32: small, fast, and good enough to spread sample data. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
