@@ -85,8 +85,10 @@ const entries = (file: string, kind: Kind): JsonObject[] =>
 
 describe('provisioning/', () => {
   test('has a datasources, a dashboards and a plugins file for PainChain, and nothing Grafana would not read', () => {
+    // alerting/ has its own checks: alerting-provisioning.test.ts.
     expect(readdirSync(repoPath('provisioning')).sort()).toEqual([
       'README.md',
+      'alerting',
       'dashboards',
       'datasources',
       'plugins',

@@ -4,6 +4,7 @@ import { changesAnnotationSupport, framesToAnnotations } from './annotations';
 import { eventsToFrame } from './frames';
 import type { ChangeEvent } from './types/api';
 import type { ChangesQuery } from './types/query';
+import { KIND_PALETTE } from '../shared/kind-colors';
 
 const event = (over: Partial<ChangeEvent>): ChangeEvent => ({
   id: 'e1',
@@ -45,7 +46,7 @@ describe('annotations', () => {
       title: 'Deploy api',
       tags: ['a', 'b'],
     });
-    expect(point!.color).toBe(theme.visualization.getColorByName('green'));
+    expect(point!.color).toBe(KIND_PALETTE.dark.deploy);
     expect(region).toMatchObject({ isRegion: true, timeEnd: Date.parse('2026-11-25T10:07:00Z') });
   });
 

@@ -52,7 +52,8 @@ describe('ChangesDataSource.query against a live collector', () => {
     expect(frame.fields.find((f) => f.name === 'time')?.type).toBe(FieldType.time);
     expect(frame.fields.find((f) => f.name === 'timeEnd')?.type).toBe(FieldType.time);
     expect(frame.fields.find((f) => f.name === 'data')?.type).toBe(FieldType.other);
-    expect(frame.length).toBe(13);
+    // The sample changes of the last four hours and the Grafana alert the collector recorded.
+    expect(frame.length).toBe(16);
     expect(values(frame, 'title')[0]).toBe('Flag new-3ds-flow on for 10%');
     const times = values(frame, 'time') as number[];
     expect([...times].sort((a, b) => b - a)).toEqual(times);
@@ -115,8 +116,8 @@ describe('ChangesDataSource.query against a live collector', () => {
       expect.objectContaining({ severity: 'warning', text: expect.stringContaining('Showing the newest 5 changes') }),
     ]);
     requestLog.length = 0;
-    const paged = await ds.query(request([{ refId: 'A', maxEvents: 13 }]));
-    expect(paged.data[0].length).toBe(13);
+    const paged = await ds.query(request([{ refId: 'A', maxEvents: 16 }]));
+    expect(paged.data[0].length).toBe(16);
     expect(paged.data[0].meta?.notices).toEqual([]);
     expect(requestLog).toHaveLength(1);
   });
@@ -127,9 +128,9 @@ describe('ChangesDataSource.query against a live collector', () => {
     requestLog.length = 0;
     const range = { from: loadedAt() - 4 * 3600_000, to: loadedAt() };
     const all = await api.listEvents({}, range, 100);
-    expect(all.events).toHaveLength(13);
+    expect(all.events).toHaveLength(16);
     expect(all.truncated).toBe(false);
-    expect(new Set(all.events.map((e) => e.id)).size).toBe(13);
+    expect(new Set(all.events.map((e) => e.id)).size).toBe(16);
     expect(requestLog).toHaveLength(4);
     expect(requestLog.slice(1).every((u) => u.includes('&cursor='))).toBe(true);
     expect(requestLog.every((u) => u.startsWith(`${PROXY_BASE}/collector/api/v1/events?`))).toBe(true);

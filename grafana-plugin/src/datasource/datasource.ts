@@ -58,7 +58,7 @@ export class ChangesDataSource extends DataSourceApi<ChangesQuery, ChangesOption
         const filters = this.interpolate(target, request.scopedVars);
         const cap = clampCap(target.maxEvents ?? this.maxEvents);
         const { events, truncated } = await this.api.listEvents(filters, range, cap);
-        return eventsToFrame({ refId: target.refId, events, cap, truncated });
+        return eventsToFrame({ refId: target.refId, events, cap, truncated, datasourceUid: this.uid });
       })
     );
     return { data };

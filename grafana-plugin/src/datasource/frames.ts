@@ -1,6 +1,7 @@
 // Change events as one data frame: the field names Grafana's annotation mapping and tables
 // expect (time, timeEnd, title, text, tags, id), plus every filterable attribute.
 import { createDataFrame, FieldType, type DataFrame, type QueryResultMetaNotice } from '@grafana/data';
+import { INVESTIGATE_DATA_LINK } from '../shared/investigate-url';
 import type { ChangeEvent } from './types/api';
 
 export const FRAME_NAME = 'changes';
@@ -11,6 +12,8 @@ export interface FrameInput {
   /** The cap the query ran with, and whether more events matched. */
   cap: number;
   truncated: boolean;
+  /** The datasource that answered: the panel's drawer and the data links ask it for chains. */
+  datasourceUid?: string;
 }
 
 const ms = (iso: string | null): number | null => (iso ? Date.parse(iso) : null);
@@ -28,7 +31,17 @@ export function truncationNotice(cap: number): QueryResultMetaNotice {
   };
 }
 
-export function eventsToFrame({ refId, events, cap, truncated }: FrameInput): DataFrame {
+/** Data links on the title (tables, Explore): the page that ranks what may explain a change's moment. */
+export function investigateLink(datasourceUid: string | undefined) {
+  return {
+    title: 'Investigate',
+    url: datasourceUid
+      ? `${INVESTIGATE_DATA_LINK}&datasource=${encodeURIComponent(datasourceUid)}`
+      : INVESTIGATE_DATA_LINK,
+  };
+}
+
+export function eventsToFrame({ refId, events, cap, truncated, datasourceUid }: FrameInput): DataFrame {
   const column = <T>(pick: (e: ChangeEvent) => T): T[] => events.map(pick);
   return createDataFrame({
     refId,
@@ -36,12 +49,17 @@ export function eventsToFrame({ refId, events, cap, truncated }: FrameInput): Da
     meta: {
       preferredVisualisationType: 'table',
       notices: truncated ? [truncationNotice(cap)] : [],
-      custom: { truncated, cap },
+      custom: { truncated, cap, datasourceUid },
     },
     fields: [
       { name: 'time', type: FieldType.time, values: column((e) => Date.parse(e.timestamp)) },
       { name: 'timeEnd', type: FieldType.time, values: column((e) => ms(e.endTimestamp)) },
-      { name: 'title', type: FieldType.string, values: column((e) => e.title) },
+      {
+        name: 'title',
+        type: FieldType.string,
+        values: column((e) => e.title),
+        config: { links: [investigateLink(datasourceUid)] },
+      },
       { name: 'text', type: FieldType.string, values: column(eventText) },
       // Comma-joined: what Grafana's annotation field mapping splits into tags.
       { name: 'tags', type: FieldType.string, values: column((e) => e.tags.join(',')) },

@@ -5,9 +5,11 @@ import type { ChangesOptions, ChangesSecureJsonData } from './types/config';
 import type { ChangesQuery } from './types/query';
 import { ConfigEditor } from './views/ConfigEditor';
 import { QueryEditor } from './views/QueryEditor';
+import { QueryEditorHelp } from './views/QueryEditorHelp';
 
 export const plugin = new DataSourcePlugin<ChangesDataSource, ChangesQuery, ChangesOptions, ChangesSecureJsonData>(
   ChangesDataSource
 )
   .setConfigEditor(ConfigEditor)
-  .setQueryEditor(QueryEditor);
+  .setQueryEditor(QueryEditor)
+  .setQueryEditorHelp(QueryEditorHelp);

@@ -28,3 +28,9 @@ export interface TimelineEvent {
   frame: DataFrame;
   row: number;
 }
+
+/** A moment marked across every lane, e.g. when an alert fired (the Investigate page sets it). */
+export interface TimeMark {
+  time: number;
+  label: string;
+}

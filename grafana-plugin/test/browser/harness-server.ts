@@ -49,6 +49,9 @@ function serveFile(res: http.ServerResponse, file: string): void {
 
 const inside = (dir: string, path: string): string => join(dir, normalize(`/${path}`));
 
+/** Icons Grafana serves from its own public folder that @grafana/ui does not ship: a stand-in. */
+const GRAFANA_ONLY_ICONS: Record<string, string> = { 'unicons/spinner.svg': 'unicons/sync.svg' };
+
 export async function startHarnessServer(options: HarnessServerOptions): Promise<HarnessServer> {
   const proxied: HarnessServer['proxied'] = [];
   const server = http.createServer((req, res) => {
@@ -69,9 +72,12 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
       const name = INTER[path.slice('/grafana-public/fonts/inter/'.length)];
       serveFile(res, name ? join(options.fontsDir, name) : '');
     } else if (path.startsWith('/grafana-public/build/img/icons/')) {
-      serveFile(res, inside(options.iconsDir, path.slice('/grafana-public/build/img/icons/'.length)));
+      const icon = path.slice('/grafana-public/build/img/icons/'.length);
+      serveFile(res, inside(options.iconsDir, GRAFANA_ONLY_ICONS[icon] ?? icon));
     } else {
-      serveFile(res, inside(options.pageDir, path === '/' ? 'index.html' : path));
+      // Grafana routes every /a/<app>/… URL to the app's root page: so does the harness.
+      const page = path === '/' || path.startsWith('/a/painchain-app') ? 'index.html' : path;
+      serveFile(res, inside(options.pageDir, page));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

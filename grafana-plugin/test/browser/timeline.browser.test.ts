@@ -2,95 +2,35 @@
 // sample changes, Grafana's data proxy in front of it, the panel rendered with @grafana/ui in
 // both themes; the test runs a query, hovers, clicks, drags and types like a person would, and
 // saves screenshots to grafana-plugin/test-results/.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../../../collector/src/app.js';
-import { createConfig } from '../../../collector/src/config/load-config.js';
-import { PGliteDb } from '../../../collector/src/store/pglite-db.js';
 import { TEST_IDS } from '../../src/test-ids.js';
-import type { PluginRoute } from '../support/data-proxy.js';
-import { READ_TOKEN, startLiveCollector } from '../support/live-collector.mjs';
-import { buildHarness } from './build-harness.js';
-import { startHarnessServer, type HarnessServer } from './harness-server.js';
+import { READ_TOKEN } from '../support/live-collector.mjs';
+import {
+  byTestId,
+  drawerOnScreen,
+  resultsDir,
+  screenshot,
+  startBrowserSession,
+  type BrowserSession,
+} from './browser-session.js';
 
-const pluginDir = fileURLToPath(new URL('../..', import.meta.url));
-const resultsDir = `${pluginDir}test-results`;
-const routes = (JSON.parse(readFileSync(`${pluginDir}src/datasource/plugin.json`, 'utf8')) as { routes: PluginRoute[] })
-  .routes;
-
-const byTestId = (id: string) => `[data-testid="${id}"]`;
-
-let collector: Awaited<ReturnType<typeof startLiveCollector>>;
-let server: HarnessServer;
-let browser: Browser;
+let session: BrowserSession;
 
 beforeAll(async () => {
-  const [pageDir, live] = await Promise.all([
-    buildHarness(pluginDir),
-    startLiveCollector({ buildApp, createConfig, PGliteDb }),
-  ]);
-  collector = live;
-  server = await startHarnessServer({
-    pageDir,
-    iconsDir: fileURLToPath(new URL('../../../node_modules/@grafana/ui/dist/public/img/icons', import.meta.url)),
-    fontsDir: fileURLToPath(new URL('../../../node_modules/@fontsource/inter/files', import.meta.url)),
-    routes,
-    datasource: {
-      proxyBase: '/api/datasources/proxy/uid/painchain',
-      url: collector.url,
-      secureJsonData: { apiToken: READ_TOKEN },
-    },
-  });
-  mkdirSync(resultsDir, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  session = await startBrowserSession();
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await collector?.close();
+  await session?.close();
 });
 
-async function openHarness(query: string): Promise<{ page: Page; errors: string[] }> {
-  // A fresh context per page: its own profile, nothing shared between themes.
-  const context = await browser.newContext({ viewport: { width: 1040, height: 760 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-  await page.goto(`${server.url}/?now=${collector.now}&${query}`);
-  await page.waitForFunction(() => window.harness?.ready || window.harness?.error, undefined, { timeout: 30_000 });
-  const failure = await page.evaluate(() => window.harness.error);
-  expect(failure).toBeUndefined();
-  return { page, errors };
-}
-
-async function drawerOnScreen(page: Page): Promise<void> {
-  // A Drawer counts as visible while it still slides in: wait until it is inside the viewport.
-  await page.waitForFunction((sel) => {
-    const box = document.querySelector(sel)?.getBoundingClientRect();
-    return box !== undefined && box.width > 0 && box.right <= window.innerWidth + 1;
-  }, byTestId(TEST_IDS.drawer.body));
-}
+const openHarness = (query: string) => session.open(`/?${query}`);
 
 describe.each(['dark', 'light'])('timeline in the %s theme', (theme) => {
   it('queries the collector through the proxy, draws lanes and markers, and opens details', async () => {
     const { page, errors } = await openHarness(`theme=${theme}`);
-    expect(await page.evaluate(() => window.harness.rows)).toBe(13);
-    expect(server.proxied.every((p) => p.authorization === `Bearer ${READ_TOKEN}`)).toBe(true);
+    // 13 changes, the merge and the pipeline behind the payments rollout, and the Grafana alert.
+    expect(await page.evaluate(() => window.harness.rows)).toBe(16);
+    expect(session.server.proxied.every((p) => p.authorization === `Bearer ${READ_TOKEN}`)).toBe(true);
 
     const lanes = await page.locator(byTestId(TEST_IDS.timeline.laneLabel)).allInnerTexts();
     expect(lanes.map((l) => l.split('\n')[0])).toEqual(['api', 'payments', 'web']);
@@ -100,9 +40,7 @@ describe.each(['dark', 'light'])('timeline in the %s theme', (theme) => {
     expect(kinds.length).toBeGreaterThanOrEqual(5);
     expect(await page.locator(byTestId(TEST_IDS.timeline.cluster)).count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator(byTestId(TEST_IDS.timeline.interval)).count()).toBeGreaterThanOrEqual(2);
-    await page
-      .locator(byTestId(TEST_IDS.timeline.panel))
-      .screenshot({ path: `${resultsDir}/timeline-${theme}.png`, animations: 'disabled' });
+    await screenshot(page.locator(byTestId(TEST_IDS.timeline.panel)), `timeline-${theme}`, true);
 
     // Hover: the tooltip names the change.
     const failed = page.locator(`${byTestId(TEST_IDS.timeline.marker)}[data-status="failed"][data-kind="deploy"]`);
@@ -111,20 +49,60 @@ describe.each(['dark', 'light'])('timeline in the %s theme', (theme) => {
       'Rollout payments v2.8.0 failed'
     );
 
-    // Click: the drawer renders the event generically.
+    // Click: the drawer renders the event generically, then its chain from the collector.
     await failed.click();
     await drawerOnScreen(page);
     const drawer = page.locator(byTestId(TEST_IDS.drawer.body));
+    await drawer.locator(byTestId(TEST_IDS.chain.body)).waitFor();
     const text = await drawer.innerText();
     expect(text).toContain('ProgressDeadlineExceeded');
-    expect(text).toContain('Chain');
     expect(await drawer.locator('a[href="https://argo.example.com/applications/payments"]').count()).toBeGreaterThan(0);
     expect(text).toMatch(/ago/);
+    // The chain: push → pull request → merge → pipeline → this rollout, each joint named.
+    const nodes = drawer.locator(byTestId(TEST_IDS.chain.node));
+    expect(await nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual([
+      'push',
+      'pull_request',
+      'merge',
+      'pipeline',
+      'deploy',
+    ]);
+    expect(await nodes.last().getAttribute('data-root')).toBe('true');
+    const joints = await drawer.locator(byTestId(TEST_IDS.chain.link)).allInnerTexts();
+    expect(joints.at(-1)).toContain('joined by image ghcr.io/acme/payments:2.8.0');
+    expect(joints.at(-2)).toContain('joined by commit d1ce5ee');
+    expect(await drawer.locator('a[href="https://github.com/acme/payments/pull/412"]').count()).toBe(2);
     // Icons (user, external link) come from Grafana's public path: rendered, not blank.
     expect(await drawer.locator('svg').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: `${resultsDir}/drawer-${theme}.png`, animations: 'disabled' });
+    await screenshot(page, `drawer-chain-${theme}`, true);
     await page.keyboard.press('Escape');
     await page.locator(byTestId(TEST_IDS.drawer.body)).waitFor({ state: 'detached' });
+
+    // An alert: its suspects, from the collector, and the way to the Investigate page.
+    await page.locator(`${byTestId(TEST_IDS.timeline.marker)}[data-kind="alert"]`).click();
+    await drawerOnScreen(page);
+    const suspects = page.locator(byTestId(TEST_IDS.drawer.suspects));
+    await suspects.locator(byTestId(TEST_IDS.suspects.list)).waitFor();
+    const items = suspects.locator(byTestId(TEST_IDS.suspects.item));
+    expect(await items.count()).toBe(3);
+    expect(await items.first().innerText()).toContain('Rollout payments v2.8.0 failed');
+    expect(await items.first().locator(byTestId(TEST_IDS.suspects.score)).innerText()).toContain('100');
+    expect(await items.first().locator(byTestId(TEST_IDS.suspects.reasons)).innerText()).toContain(
+      'deployed to production 4 min before the alert'
+    );
+    expect(await suspects.innerText()).toContain('3 more on the Investigate page');
+    // An alert shares no commit or image: its chain says so in words.
+    await page.locator(byTestId(TEST_IDS.chain.alone)).waitFor();
+    await screenshot(page, `drawer-alert-${theme}`, true);
+    const investigate = page.locator(byTestId(TEST_IDS.drawer.investigateLink));
+    expect(await investigate.getAttribute('href')).toBe(
+      `/a/painchain-app/investigate?alert=${session.collector.alertId}&datasource=painchain`
+    );
+    // Following the link opens the app's Investigate page on that alert.
+    await investigate.click();
+    await page.waitForURL(/\/a\/painchain-app\/investigate/);
+    await page.locator(byTestId(TEST_IDS.suspects.list)).waitFor();
+    expect(await page.locator(byTestId(TEST_IDS.app.summary)).innerText()).toContain('Firing: PaymentsErrorRate');
 
     expect(errors).toEqual([]);
     await page.context().close();
@@ -145,7 +123,7 @@ it('zooms by drag (sets the time range) and moves between markers with the keybo
   expect(zoomed!.to - zoomed!.from).toBeGreaterThan(span * 0.15);
   expect(zoomed!.to - zoomed!.from).toBeLessThan(span * 0.25);
 
-  await page.goto(`${server.url}/?now=${collector.now}&theme=dark`);
+  await page.goto(`${session.server.url}/?now=${session.collector.now}&theme=dark`);
   await page.waitForFunction(() => window.harness?.ready);
   await page.keyboard.press('Tab');
   const first = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
@@ -163,11 +141,8 @@ it('zooms by drag (sets the time range) and moves between markers with the keybo
 it('renders 10,000 events in a fraction of a second', async () => {
   const { page } = await openHarness('theme=dark&bench=10000');
   const bench = await page.evaluate(() => window.harness.bench);
-  console.warn(
-    `timeline render, 10,000 events: median ${bench!.renderMs.toFixed(0)} ms of ${bench!.runsMs.map((r) => r.toFixed(0)).join(', ')}`
-  );
-  // The benchmark (npm run bench -w grafana-plugin) holds the 200 ms line; here a loose guard
-  // against regressions on a busy CI machine.
+  // The benchmark (npm run bench -w grafana-plugin) holds the 200 ms line and prints the figure;
+  // here a loose guard against regressions on a busy CI machine, silent when it passes.
   expect(bench!.renderMs).toBeLessThan(1000);
   await page.locator(byTestId(TEST_IDS.timeline.panel)).screenshot({ path: `${resultsDir}/timeline-10000.png` });
   await page.context().close();

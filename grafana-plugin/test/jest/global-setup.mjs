@@ -17,5 +17,6 @@ export default async function globalSetup() {
   const collector = await startLiveCollector({ buildApp, createConfig, PGliteDb });
   process.env.PAINCHAIN_TEST_COLLECTOR_URL = collector.url;
   process.env.PAINCHAIN_TEST_COLLECTOR_NOW = String(collector.now);
+  process.env.PAINCHAIN_TEST_ALERT_ID = collector.alertId;
   globalThis.__painchainCollector = collector;
 }

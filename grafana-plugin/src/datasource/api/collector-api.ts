@@ -3,7 +3,16 @@
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import { PAGE_SIZE } from '../types/config';
-import type { ChangeEvent, ConnectorsAnswer, ErrorAnswer, EventsPage, FacetsAnswer, ReadyAnswer } from '../types/api';
+import type {
+  ChainAnswer,
+  ChangeEvent,
+  ConnectorsAnswer,
+  ErrorAnswer,
+  EventsPage,
+  FacetsAnswer,
+  ReadyAnswer,
+  SuspectsAnswer,
+} from '../types/api';
 import { FILTER_FIELDS, type ChangeFilters, type FacetField } from '../types/query';
 
 export interface TimeBounds {
@@ -54,6 +63,21 @@ export function toSearchParams(filters: ChangeFilters, bounds?: TimeBounds): URL
   return params;
 }
 
+/** The question GET /api/v1/suspects answers: a time and a place, or a stored alert. */
+export interface SuspectsQuestion {
+  /** Epoch ms or RFC 3339; the collector defaults to now (or to the alert's start). */
+  at?: number | string;
+  service?: string;
+  environment?: string;
+  project?: string;
+  /** `30m`, `2h`, `1d`. */
+  lookback?: string;
+  /** The id of a stored alert event: at, service, environment and project come from it. */
+  alert?: string;
+}
+
+const SUSPECT_PARAMS = ['at', 'service', 'environment', 'project', 'lookback', 'alert'] as const;
+
 export class CollectorApi {
   /** `baseUrl` is the datasource's proxy URL followed by the route path. */
   constructor(
@@ -100,6 +124,23 @@ export class CollectorApi {
       }
       throw err;
     }
+  }
+
+  /** The changes linked to one through shared refs, commit to rollout. */
+  async chain(id: string): Promise<ChainAnswer> {
+    return this.get<ChainAnswer>(`/api/v1/events/${encodeURIComponent(id)}/chain`);
+  }
+
+  /** The changes that may explain an incident, ranked, with reasons; or "no change correlated". */
+  async suspects(question: SuspectsQuestion): Promise<SuspectsAnswer> {
+    const params = new URLSearchParams();
+    for (const name of SUSPECT_PARAMS) {
+      const value = question[name];
+      if (value !== undefined && value !== '') {
+        params.set(name, String(value));
+      }
+    }
+    return this.get<SuspectsAnswer>(`/api/v1/suspects?${params}`);
   }
 
   async connectors(): Promise<ConnectorsAnswer['connectors']> {

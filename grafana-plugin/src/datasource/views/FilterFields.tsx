@@ -1,4 +1,4 @@
-// The filters shared by the query editor and the variable editor: one multi-select per field,
+// The filters shared by the query editor and the variable editor: one multi-value combobox per field,
 // then free text.
 import React, { useState } from 'react';
 import type { TimeRange } from '@grafana/data';
@@ -6,7 +6,7 @@ import { InlineField, InlineFieldRow, Input } from '@grafana/ui';
 import { TEST_IDS } from '../../test-ids';
 import type { ChangesDataSource } from '../datasource';
 import { FILTER_FIELDS, FILTER_LABELS, type ChangeFilters, type FilterField } from '../types/query';
-import { FacetMultiSelect } from './FacetMultiSelect';
+import { FacetMultiCombobox } from './FacetMultiCombobox';
 
 interface Props {
   datasource: ChangesDataSource;
@@ -33,7 +33,7 @@ export function FilterFields({ datasource, filters, range, omit = [], onChange }
       <InlineFieldRow>
         {FILTER_FIELDS.filter((f) => !omit.includes(f)).map((field) => (
           <InlineField key={field} label={FILTER_LABELS[field]} labelWidth={LABEL_WIDTH} htmlFor={`painchain-${field}`}>
-            <FacetMultiSelect
+            <FacetMultiCombobox
               datasource={datasource}
               field={field}
               inputId={`painchain-${field}`}

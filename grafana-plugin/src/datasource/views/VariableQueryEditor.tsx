@@ -1,7 +1,7 @@
 // The variable editor: which field's values to list, narrowed by the same filters as a query.
 import React from 'react';
-import type { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, Select } from '@grafana/ui';
+import type { QueryEditorProps } from '@grafana/data';
+import { Combobox, InlineField, InlineFieldRow, type ComboboxOption } from '@grafana/ui';
 import { TEST_IDS } from '../../test-ids';
 import type { ChangesDataSource } from '../datasource';
 import type { ChangesOptions } from '../types/config';
@@ -18,7 +18,7 @@ import { FilterFields } from './FilterFields';
 
 type Props = QueryEditorProps<ChangesDataSource, ChangesQuery, ChangesOptions, ChangesVariableQuery>;
 
-const FIELD_OPTIONS: Array<SelectableValue<FacetField>> = FACET_FIELDS.map((f) => ({
+const FIELD_OPTIONS: Array<ComboboxOption<FacetField>> = FACET_FIELDS.map((f) => ({
   value: f,
   label: f === 'author' ? 'Author' : FILTER_LABELS[f],
 }));
@@ -31,12 +31,12 @@ export function VariableQueryEditor({ datasource, query, range, onChange }: Prop
       <InlineFieldRow>
         <InlineField label="Values of" labelWidth={14} htmlFor="painchain-variable-field">
           <div data-testid={TEST_IDS.variableEditor.field}>
-            <Select<FacetField>
-              inputId="painchain-variable-field"
+            <Combobox<FacetField>
+              id="painchain-variable-field"
               options={FIELD_OPTIONS}
               value={current.field}
               width={24}
-              onChange={(v) => v.value && onChange({ ...current, field: v.value })}
+              onChange={(v: ComboboxOption<FacetField>) => onChange({ ...current, field: v.value })}
             />
           </div>
         </InlineField>

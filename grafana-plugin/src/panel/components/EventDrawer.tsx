@@ -1,5 +1,5 @@
-// The details drawer: one change rendered generically, or the list of a cluster's changes.
-// The "Chain" section is where the linked changes (commit → pipeline → image → rollout) go.
+// The details drawer: one change rendered generically with its chain (and, for an alert, its
+// suspects), or the list of a cluster's changes.
 import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -8,6 +8,7 @@ import { Badge, Button, Drawer, LinkButton, Stack, Text, useStyles2 } from '@gra
 import { TEST_IDS } from '../../test-ids';
 import { recordOf } from '../events-from-frames';
 import type { TimelineEvent } from '../types';
+import { ChangeDrilldown } from './ChangeDrilldown';
 import { formatTime, humanize, timeAgo } from './describe';
 import { EventDetails } from './EventDetails';
 import { statusBadgeColor } from './status-badge';
@@ -40,18 +41,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   muted: css({ color: theme.colors.text.secondary, whiteSpace: 'nowrap' }),
 });
 
-function Chain() {
-  const styles = useStyles2(getStyles);
-  return (
-    <section className={styles.section} data-testid={TEST_IDS.drawer.chain} aria-label="Chain">
-      <Text element="h4">Chain</Text>
-      <Text color="secondary">
-        The changes linked to this one (commit → merge → pipeline → image → rollout) will show here.
-      </Text>
-    </section>
-  );
-}
-
 function Details({ event, timeZone }: { event: TimelineEvent; timeZone: TimeZone }) {
   const styles = useStyles2(getStyles);
   return (
@@ -76,10 +65,12 @@ function Details({ event, timeZone }: { event: TimelineEvent; timeZone: TimeZone
           </LinkButton>
         )}
       </Stack>
+      {/* What the on-call engineer came for first: the suspects of an alert, the chain of a change. */}
+      <ChangeDrilldown event={event} timeZone={timeZone} />
       <section className={styles.section} aria-label="Details">
+        <Text element="h4">Details</Text>
         <EventDetails record={recordOf(event)} timeZone={timeZone} />
       </section>
-      <Chain />
     </>
   );
 }

@@ -9,7 +9,7 @@ import { TEST_IDS } from '../../test-ids';
 import { eventsFromFrames } from '../events-from-frames';
 import { axisTicks, layoutTimeline, toTime, type TimeScale, type TimelineItem } from '../layout';
 import { AXIS_HEIGHT, getTimelineStyles, LANE_HEIGHT } from '../styles';
-import type { TimelineEvent, TimelineOptions } from '../types';
+import type { TimeMark, TimelineEvent, TimelineOptions } from '../types';
 import { describeItem } from './describe';
 import { EventDrawer } from './EventDrawer';
 import { ItemButton } from './ItemButton';
@@ -30,9 +30,21 @@ interface Drag {
   x1: number;
 }
 
-type Props = PanelProps<TimelineOptions>;
+type Props = PanelProps<TimelineOptions> & {
+  /** Moments drawn across every lane (Grafana never passes these; the Investigate page does). */
+  marks?: TimeMark[];
+};
 
-export function TimelinePanel({ data, width, height, options, timeRange, timeZone, onChangeTimeRange }: Props) {
+export function TimelinePanel({
+  data,
+  width,
+  height,
+  options,
+  timeRange,
+  timeZone,
+  onChangeTimeRange,
+  marks = [],
+}: Props) {
   const styles = useStyles2(getTimelineStyles);
   const theme = useTheme2();
   const events = useMemo(() => eventsFromFrames(data.series, options.laneBy), [data.series, options.laneBy]);
@@ -227,6 +239,19 @@ export function TimelinePanel({ data, width, height, options, timeRange, timeZon
                 </div>
               </div>
             ))}
+            {marks
+              .filter((m) => m.time >= from && m.time <= to)
+              .map((m) => (
+                <div
+                  key={`${m.time}-${m.label}`}
+                  className={styles.mark}
+                  data-testid={TEST_IDS.app.mark}
+                  style={{ left: labelWidth + ((m.time - from) / (to - from)) * trackWidth }}
+                  title={`${m.label}: ${dateTimeFormat(m.time, { timeZone, format: 'YYYY-MM-DD HH:mm:ss' })}`}
+                >
+                  <span className={styles.markLabel}>{m.label}</span>
+                </div>
+              ))}
             {drag && Math.abs(drag.x1 - drag.x0) > 0 && (
               <div
                 className={styles.selection}

@@ -1,8 +1,10 @@
 // The browser harness page: the real datasource class queries the live collector through the
 // data proxy (served by the test), and the real timeline panel renders the frames, in Grafana's
 // theme. `?theme=light|dark`; `?bench=N` renders N generated events and reports the render time.
+// Under /a/painchain-app/… the page is the real app root (the Investigate page) instead, as
+// Grafana routes it; `?datasources=none` leaves Grafana without a PainChain datasource.
 import { harnessTheme } from './boot';
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { flushSync } from 'react-dom';
 import {
@@ -15,17 +17,31 @@ import {
   type PanelData,
   type TimeRange,
 } from '@grafana/data';
+import { createBrowserHistory } from 'history';
+import { Router, type Navigator } from 'react-router-dom-v5-compat';
 import {
+  HistoryWrapper,
+  locationService,
   setBackendSrv,
+  setLocationService,
+  setDataSourceSrv,
   setTemplateSrv,
   type BackendSrv,
+  type DataSourceSrv,
+  type GetDataSourceListFilters,
   type BackendSrvRequest,
   type FetchResponse,
   type TemplateSrv,
 } from '@grafana/runtime';
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 import { Observable } from 'rxjs';
+import { AppRoot } from '../../../src/app/AppRoot';
 import { ChangesDataSource } from '../../../src/datasource/datasource';
+import {
+  configureAlertInstanceLink,
+  configureExploreLink,
+  configurePanelLink,
+} from '../../../src/extensions/extension-links';
 import { eventsToFrame } from '../../../src/datasource/frames';
 import type { ChangeEvent } from '../../../src/datasource/types/api';
 import type { ChangesOptions } from '../../../src/datasource/types/config';
@@ -42,6 +58,12 @@ export interface HarnessState {
   lastTimeRange?: { from: number; to: number };
   /** Median and every run of the measured render, in milliseconds. */
   bench?: { events: number; renderMs: number; runsMs: number[] };
+  /** The app's extension links' configure functions, called by the test with Grafana's contexts. */
+  links: {
+    alertInstance: typeof configureAlertInstanceLink;
+    panel: typeof configurePanelLink;
+    explore: typeof configureExploreLink;
+  };
 }
 
 declare global {
@@ -49,7 +71,10 @@ declare global {
     harness: HarnessState;
   }
 }
-window.harness = { ready: false };
+window.harness = {
+  ready: false,
+  links: { alertInstance: configureAlertInstanceLink, panel: configurePanelLink, explore: configureExploreLink },
+};
 
 const params = new URLSearchParams(window.location.search);
 const PROXY_BASE = '/api/datasources/proxy/uid/painchain';
@@ -98,6 +123,42 @@ setTemplateSrv({
 } as Partial<TemplateSrv> as TemplateSrv);
 
 const theme = createTheme({ colors: { mode: harnessTheme } });
+
+const settings: DataSourceInstanceSettings<ChangesOptions> = {
+  id: 1,
+  uid: 'painchain',
+  type: 'painchain-changes-datasource',
+  name: 'PainChain',
+  url: PROXY_BASE,
+  access: 'proxy',
+  jsonData: {},
+  readOnly: false,
+  isDefault: true,
+  meta: {
+    id: 'painchain-changes-datasource',
+    name: 'PainChain changes',
+    type: 'datasource',
+  } as DataSourceInstanceSettings['meta'],
+};
+
+// Grafana's history over the browser's (the build runs under jest, whose NODE_ENV=test makes
+// @grafana/runtime default to an in-memory history).
+setLocationService(new HistoryWrapper(createBrowserHistory()));
+
+// Grafana's datasource service, as far as the app and the panel use it: the provisioned
+// PainChain datasource (or none), found by type or uid.
+const datasources = params.get('datasources') === 'none' ? [] : [settings];
+setDataSourceSrv({
+  getList: (filters?: GetDataSourceListFilters) =>
+    datasources.filter((ds) => !filters?.type || [filters.type].flat().includes(ds.type)),
+  getInstanceSettings: (ref?: unknown) =>
+    datasources.find(
+      (ds) => ref === ds.uid || (typeof ref === 'object' && ref !== null && 'uid' in ref && ref.uid === ds.uid)
+    ),
+  get: async () => new ChangesDataSource(settings),
+  reload: async () => undefined,
+  registerRuntimeDataSource: () => undefined,
+} as Partial<DataSourceSrv> as DataSourceSrv);
 
 function rangeOf(from: number, to: number): TimeRange {
   return { from: dateTime(from), to: dateTime(to), raw: { from: dateTime(from), to: dateTime(to) } };
@@ -168,8 +229,39 @@ function benchEvents(n: number, now: number): ChangeEvent[] {
   }));
 }
 
+// The app root inside a router over Grafana's history, as Grafana renders app pages (@grafana/ui's
+// links are router links).
+function AppPage() {
+  const [location, setLocation] = useState(() => locationService.getLocation());
+  useEffect(() => {
+    const subscription = locationService.getLocationObservable().subscribe(setLocation);
+    return () => subscription.unsubscribe();
+  }, []);
+  return (
+    <Router location={location} navigator={locationService.getHistory() as Navigator}>
+      <ThemeContext.Provider value={theme}>
+        <GlobalStyles />
+        <div style={{ padding: 16, background: theme.colors.background.canvas, minHeight: '100vh' }}>
+          <AppRoot
+            meta={{ id: 'painchain-app', name: 'PainChain', type: 'app' } as never}
+            basename="/a/painchain-app"
+            onNavChanged={() => undefined}
+            query={{}}
+            path={window.location.pathname}
+          />
+        </div>
+      </ThemeContext.Provider>
+    </Router>
+  );
+}
+
 async function main() {
   const root = createRoot(document.getElementById('root')!);
+  if (window.location.pathname.startsWith('/a/painchain-app')) {
+    root.render(<AppPage />);
+    window.harness.ready = true;
+    return;
+  }
   const now = Number(params.get('now') ?? Date.now());
   const benchSize = Number(params.get('bench') ?? 0);
   if (benchSize > 0) {
@@ -195,21 +287,6 @@ async function main() {
     window.harness.ready = true;
     return;
   }
-  const settings: DataSourceInstanceSettings<ChangesOptions> = {
-    id: 1,
-    uid: 'painchain',
-    type: 'painchain-changes-datasource',
-    name: 'PainChain',
-    url: PROXY_BASE,
-    access: 'proxy',
-    jsonData: {},
-    readOnly: false,
-    meta: {
-      id: 'painchain-changes-datasource',
-      name: 'PainChain changes',
-      type: 'datasource',
-    } as DataSourceInstanceSettings['meta'],
-  };
   const ds = new ChangesDataSource(settings);
   const range = rangeOf(now - 3 * 3600_000, now + 5 * 60_000);
   const request: DataQueryRequest<ChangesQuery> = {
