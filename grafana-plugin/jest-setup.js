@@ -28,6 +28,10 @@ HTMLCanvasElement.prototype.getContext = function getContext(kind) {
   }
   return {
     font: '',
-    measureText: (text) => ({ width: String(text).length * 7, actualBoundingBoxAscent: 10, actualBoundingBoxDescent: 3 }),
+    measureText: (text) => ({
+      width: String(text).length * 7,
+      actualBoundingBoxAscent: 10,
+      actualBoundingBoxDescent: 3,
+    }),
   };
 };
