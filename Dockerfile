@@ -3,8 +3,11 @@
 # the runtime stage installs production dependencies only and runs as the unprivileged `node`
 # user. test/stack/dockerfile.test.ts runs these same steps as plain commands on every test run.
 
-# The Node.js the repository is tested with (package.json engines, docs/decisions/001).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node.js 22 LTS (supported until April 2027), at the version .ci/run also runs the test suite
+# on. Not 24 yet: Node 24.21's JSON.parse can change object keys (nodejs/node#63785), and the
+# collector parses every change with it (docs/decisions/015). Running from source still takes
+# Node 20.19 (package.json engines).
+ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -28,6 +31,9 @@ COPY connectors/gitlab connectors/gitlab
 COPY connectors/kubernetes connectors/kubernetes
 COPY collector collector
 RUN npx tsc -b collector
+# The folder the collector writes to (the durable spool; the embedded store when there is no
+# PostgreSQL), handed to the unprivileged user below.
+RUN mkdir -p state/data
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
@@ -47,7 +53,10 @@ COPY --from=build /app/connectors/kubernetes/dist connectors/kubernetes/dist
 COPY --from=build /app/collector/dist/src collector/dist/src
 # The SQL migrations are read from the sources folder at start-up (collector/src/store/migrate.ts).
 COPY collector/src/store/migrations collector/src/store/migrations
-# Files stay owned by root: the collector only reads them.
+# Everything else stays owned by root (the collector only reads it); the state folder is the
+# node user's, and docker-compose.yml mounts a volume on it so that the spool outlives the container.
+COPY --from=build --chown=node:node /app/state /var/lib/painchain
+ENV PAINCHAIN_DATA_DIR=/var/lib/painchain/data
 USER node
 EXPOSE 8000
 # /readyz answers 200 once the store is reachable and migrations are applied. Node's own fetch:

@@ -42,6 +42,12 @@ export interface CollectorOptions {
   cpuProfDir?: string;
   /** Extra node flags for the child (what-if runs: --max-semi-space-size=4, ...). */
   nodeFlags?: readonly string[];
+  /** A painchain.yaml for the child (connectors for the load phase); none by default. */
+  configFile?: string;
+  /** Its data folder (the spool lives there): one of its own, so that two children never share. */
+  dataDir: string;
+  /** More environment for the child (secrets the config file names). */
+  env?: Record<string, string>;
 }
 
 export class CollectorProcess {
@@ -77,6 +83,8 @@ export class CollectorProcess {
       PAINCHAIN_HOST: '127.0.0.1',
       PAINCHAIN_PORT: String(port),
       PAINCHAIN_LOG_LEVEL: 'warn',
+      PAINCHAIN_DATA_DIR: opts.dataDir,
+      ...opts.env,
     };
     // A config file of the person running the benchmark must not change what is measured.
     delete env.PAINCHAIN_CONFIG;
@@ -85,10 +93,14 @@ export class CollectorProcess {
       ...(opts.nodeFlags ?? []),
       ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
     ];
-    const child = spawn(process.execPath, [...args, MAIN_JS], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...args, MAIN_JS, ...(opts.configFile ? ['--config', opts.configFile] : [])],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const collector = new CollectorProcess(child, `http://127.0.0.1:${port}`);
     await collector.#waitReady();
     collector.#sampler = setInterval(() => collector.rssMb(), 200);

@@ -27,6 +27,7 @@ function recordingDb(): { db: Db; statements: Statement[] } {
     kind: 'postgres',
     ...q,
     transaction: (fn) => fn(q),
+    maintenance: (fn) => fn(q),
     ping: async () => undefined,
     close: async () => undefined,
   };
@@ -101,6 +102,7 @@ export function tracingDb(pool: pg.Pool): { db: Db; groups: TracedStatement[][] 
     kind: 'postgres',
     ...q,
     transaction: () => Promise.reject(new Error('a drilldown opened a transaction')),
+    maintenance: () => Promise.reject(new Error('a drilldown opened a transaction')),
     ping: async () => undefined,
     close: async () => undefined,
   };

@@ -1,55 +1,13 @@
 // The collector as a user runs it: the built command line, on the embedded store and on
 // PostgreSQL, with its start-up refusals and its graceful shutdown. Needs `npm run build`
 // (npm test builds first).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { anEvent, createTestDatabase, SKIPPED_KINDS } from '../src/testing/index.js';
-
-const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  logs: string[];
-  exited: Promise<number | null>;
-}
-
-function collect(child: ChildProcess): { logs: string[]; exited: Promise<number | null> } {
-  const logs: string[] = [];
-  child.stdout?.on('data', (b: Buffer) => logs.push(...b.toString().split('\n').filter(Boolean)));
-  child.stderr?.on('data', (b: Buffer) => logs.push(...b.toString().split('\n').filter(Boolean)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { logs, exited };
-}
-
-function run(
-  args: string[],
-  env: Record<string, string>,
-): { child: ChildProcess; logs: string[]; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', PAINCHAIN_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return { child, ...collect(child) };
-}
-
-async function start(args: string[], env: Record<string, string>): Promise<Running> {
-  const r = run(args, env);
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const line = r.logs.find((l) => l.includes('listening on'));
-    if (line) return { ...r, url: (JSON.parse(line) as { url: string }).url };
-    if (r.child.exitCode !== null) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  r.child.kill('SIGKILL');
-  throw new Error(`collector did not start:\n${r.logs.join('\n')}`);
-}
+import { MAIN, run, start } from './collector-process.js';
 
 const builtRun = existsSync(MAIN) ? describe : describe.skip;
 if (!existsSync(MAIN)) console.warn(`*** ${MAIN} not built: run npm test (it builds first) ***`);
@@ -260,6 +218,7 @@ builtRun('the collector command', () => {
       );
       const r = await start(['--config', file], {
         DATABASE_URL: database.url!,
+        PAINCHAIN_DATA_DIR: join(dir, 'data'),
         CI_TOKEN: 'ci-token-0123456789abcdef',
       });
       const headers = {

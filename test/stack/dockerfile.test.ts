@@ -28,6 +28,16 @@ import {
 } from './stack-files.js';
 import { satisfies } from './version-range.js';
 
+/**
+ * End of life of the Node.js LTS lines (https://github.com/nodejs/Release#release-schedule). A
+ * line past it gets no security fixes: the image must move on, and this test says so.
+ */
+const NODE_END_OF_LIFE: Record<number, string> = {
+  20: '2026-04-30',
+  22: '2027-04-30',
+  24: '2028-04-30',
+};
+
 const dockerfile = readText('Dockerfile');
 const dockerignore = readText('.dockerignore');
 const rootPackage = asObject(readJson('package.json'), 'package.json');
@@ -64,7 +74,7 @@ describe('Dockerfile', () => {
     expect(health?.args).toContain('/readyz');
   });
 
-  test("builds on the official Node.js image, at the major version the tests run on and within the repository's engines", () => {
+  test("builds on the official Node.js image of a supported LTS line, within the repository's engines, which CI tests on too", () => {
     const defaults = Object.fromEntries(
       parseDockerfile(dockerfile)
         .filter((i) => i.keyword === 'ARG')
@@ -79,7 +89,15 @@ describe('Dockerfile', () => {
       const m = /^node:(\d+\.\d+\.\d+)-[a-z]+(?:-slim)?$/.exec(image);
       expect({ image, official: Boolean(m) }).toEqual({ image, official: true });
       const version = m![1]!;
-      expect(version.split('.')[0]).toBe(process.versions.node.split('.')[0]);
+      // An LTS line before its end of life: the image gets security fixes.
+      const major = Number(version.split('.')[0]);
+      const endOfLife = NODE_END_OF_LIFE[major];
+      expect({ image, lts: endOfLife !== undefined }).toEqual({ image, lts: true });
+      expect({ image, endOfLife, supported: Date.now() < Date.parse(endOfLife!) }).toEqual({
+        image,
+        endOfLife,
+        supported: true,
+      });
       const engines = asObject(rootPackage.engines, 'engines').node as string;
       expect({ version, engines, accepted: satisfies(version, engines) }).toEqual({
         version,
@@ -87,6 +105,10 @@ describe('Dockerfile', () => {
         accepted: true,
       });
     }
+    // CI runs the suite a second time on the image's Node, the version read from this file.
+    const ci = readText('.ci/run');
+    expect(ci).toMatch(/NODE_IMAGE=node:/);
+    expect(ci).toMatch(/node-linux-\$\{?\w+\}?@/);
   });
 
   test('.dockerignore keeps build outputs, dependencies and local state out of the context and lets in what COPY needs', () => {
@@ -185,6 +207,10 @@ describe('Dockerfile', () => {
         HOME: join(runtime.root, 'home', runtime.user ?? 'root'),
         ...runtime.env,
       };
+      // The image's own absolute paths (ENV PAINCHAIN_DATA_DIR) point into the stage's folder.
+      for (const [key, value] of Object.entries(runtime.env))
+        if (value.startsWith('/') && existsSync(join(runtime.root, value)))
+          env[key] = join(runtime.root, value);
       for (const [key, value] of Object.entries(asObject(service.environment, 'environment'))) {
         // Absolute paths point into the image's file system, here the stage's folder.
         const text = String(value);

@@ -1,12 +1,18 @@
 // The one path every change takes into the store, whether it came over HTTP, from a webhook or
 // from an in-process connector: validate → normalize → upsert (idempotent) → notify listeners.
+// With a spool, changes the store cannot take now (it is unreachable, or earlier changes still
+// wait in the spool) are appended to the spool instead and stored in order when it is back.
 import { Compile } from 'typebox/compile';
 import { ChangeEventInput, type ChangeEvent, type EmitResult } from '@painchain/sdk';
 import type { FastifyBaseLogger } from 'fastify';
+import { Errors } from '../errors.js';
 import type { EventStore } from '../store/event-store.js';
+import { isStoreUnreachable, type StoreHealth } from '../store/store-health.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { InvalidEventsError } from './invalid-events-error.js';
 import { schemaProblems } from './schema-problems.js';
+import { SpoolFullError, type Origin, type Spool, type SpoolRecord } from './spool.js';
+import { SpoolDrainer } from './spool-drainer.js';
 import {
   normalizeEvent,
   type NormalizedEvent,
@@ -22,6 +28,26 @@ export interface IngestOptions {
   pathOf?: (index: number) => string;
   /** The input was already checked against the ChangeEventInput schema (HTTP routes). */
   schemaChecked?: boolean;
+  /** Who sent it, for the spool's limits; `connector` (an in-process poll or watch) by default. */
+  origin?: Origin;
+}
+
+/** The spool and how much of it each origin may fill. */
+export interface Durability {
+  spool: Spool;
+  health: StoreHealth;
+  /** A cheap round trip to the store, for the drainer to learn it is back. */
+  ping: () => Promise<void>;
+  /** Bytes of waiting records beyond which a change from this origin is refused (503). */
+  limitBytes: Record<Origin, number>;
+  /** Drainer pauses (tests shorten them). */
+  retryMs?: number;
+}
+
+/** What an ingest did: stored (ids and counts), or kept in the spool for later. */
+export interface IngestResult extends EmitResult {
+  /** Events appended to the spool (0 when stored now); their ids come when they are stored. */
+  spooled: number;
 }
 
 const checkInput = Compile(ChangeEventInput);
@@ -30,20 +56,42 @@ const MAX_DETAILS = 100;
 
 export class IngestPipeline {
   readonly #listeners: ChangeListener[] = [];
+  readonly #drainer: SpoolDrainer | undefined;
 
   constructor(
     private readonly store: EventStore,
     private readonly options: Omit<NormalizeOptions, 'now'> & { now?: () => Date },
     private readonly metrics: Metrics,
     private readonly log: FastifyBaseLogger,
-  ) {}
+    private readonly durability?: Durability,
+  ) {
+    if (durability)
+      this.#drainer = new SpoolDrainer({
+        spool: durability.spool,
+        health: durability.health,
+        ping: durability.ping,
+        store: (record) => this.#store(record.tenant, record.events).then(() => undefined),
+        log,
+        retryMs: durability.retryMs,
+      });
+  }
+
+  /** Starts draining what an earlier run left in the spool. */
+  start(): void {
+    this.#drainer?.kick();
+  }
+
+  /** Stops draining (the spool keeps what is left for the next start). */
+  async stop(): Promise<void> {
+    await this.#drainer?.stop();
+  }
 
   onChange(listener: ChangeListener): void {
     this.#listeners.push(listener);
   }
 
   /** Stores a batch all-or-nothing; throws InvalidEventsError with every problem found. */
-  async ingest(tenant: string, inputs: unknown[], opts: IngestOptions = {}): Promise<EmitResult> {
+  async ingest(tenant: string, inputs: unknown[], opts: IngestOptions = {}): Promise<IngestResult> {
     const pathOf = opts.pathOf ?? ((i: number) => `/${i}`);
     const now = this.options.now?.() ?? new Date();
     const details: Problem[] = [];
@@ -60,13 +108,51 @@ export class IngestPipeline {
     });
     if (details.length > 0) throw new InvalidEventsError(details.slice(0, MAX_DETAILS));
 
+    const durable = this.durability;
+    if (!durable) return { ...(await this.#store(tenant, normalized)), spooled: 0 };
+    // Earlier changes still waiting go first: storing this one now would overtake them.
+    if (!durable.health.up || durable.spool.bytes > 0)
+      return this.#spool(durable, tenant, normalized, opts.origin ?? 'connector');
+    try {
+      return { ...(await this.#store(tenant, normalized)), spooled: 0 };
+    } catch (err) {
+      if (!isStoreUnreachable(err)) throw err;
+      // It may even have been committed before the connection broke: storing it again from the
+      // spool then finds it `unchanged`.
+      return this.#spool(durable, tenant, normalized, opts.origin ?? 'connector');
+    }
+  }
+
+  async #spool(
+    durable: Durability,
+    tenant: string,
+    events: NormalizedEvent[],
+    origin: Origin,
+  ): Promise<IngestResult> {
+    const record: SpoolRecord = { tenant, origin, receivedAt: new Date().toISOString(), events };
+    try {
+      await durable.spool.append(record, durable.limitBytes[origin]);
+    } catch (err) {
+      if (err instanceof SpoolFullError) throw new Errors.StoreUnavailable();
+      throw err;
+    }
+    this.metrics.eventsSpooled.inc({ origin }, events.length);
+    this.#drainer?.kick();
+    return { ids: [], created: 0, updated: 0, unchanged: 0, spooled: events.length };
+  }
+
+  /** Upsert, count, tell the listeners: for a request now, or a spooled record later. */
+  async #store(tenant: string, normalized: NormalizedEvent[]): Promise<EmitResult> {
     const { results, changed } = await this.store.upsert(tenant, normalized, {
       returnChanged: this.#listeners.length > 0,
     });
     const counts = { created: 0, updated: 0, unchanged: 0 };
     results.forEach((r, i) => {
       counts[r.outcome] += 1;
-      this.metrics.eventsIngested.inc({ connector: normalized[i]!.connector, outcome: r.outcome });
+      this.metrics.eventsIngested.inc({
+        connector: this.metrics.connectorLabel(normalized[i]!.connector),
+        outcome: r.outcome,
+      });
     });
 
     for (const listener of this.#listeners) {

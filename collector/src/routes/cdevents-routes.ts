@@ -18,13 +18,16 @@ export interface CDEventsRoutesOptions {
 const STRUCTURED = 'application/cloudevents+json';
 
 const CDEventResponse = Type.Object({
-  status: Type.Union([Type.Literal('accepted'), Type.Literal('ignored')]),
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('ignored'), Type.Literal('spooled')]),
   type: Type.String({ description: 'The CDEvent type' }),
   reason: Type.Optional(Type.String({ description: 'Why an ignored event was not recorded' })),
   ids: Type.Array(Type.String(), { description: 'The stored change (one, or none when ignored)' }),
   created: Type.Integer(),
   updated: Type.Integer({ description: 'The change was known; this newer state was applied' }),
   unchanged: Type.Integer({ description: 'The change was known with the same or a newer state' }),
+  spooled: Type.Optional(
+    Type.Integer({ description: 'Kept on disk while the store is unreachable (202)' }),
+  ),
 });
 
 /** Answers a problem list as invalid_cdevent, the first problems in the message. */
@@ -119,6 +122,7 @@ export const cdeventsRoutes: FastifyPluginAsyncTypebox<CDEventsRoutesOptions> = 
           201: CDEventResponse,
           202: CDEventResponse,
           '4xx': ErrorResponse,
+          503: ErrorResponse,
         },
       },
     },
@@ -158,13 +162,19 @@ export const cdeventsRoutes: FastifyPluginAsyncTypebox<CDEventsRoutesOptions> = 
       try {
         stored = await pipeline.ingest(request.principal.tenant, [outcome.event], {
           pathOf: () => '',
+          origin: 'api',
         });
       } catch (error) {
         if (error instanceof InvalidEventsError) throw invalid(fromChange(error.details, path));
         throw error;
       }
+      const { spooled, ...counts } = stored;
+      if (spooled > 0)
+        return reply
+          .code(202)
+          .send({ status: 'spooled' as const, type: outcome.type, ...counts, spooled });
       reply.code(stored.created > 0 ? 201 : 200);
-      return { status: 'accepted' as const, type: outcome.type, ...stored };
+      return { status: 'accepted' as const, type: outcome.type, ...counts };
     },
   );
 };

@@ -6,27 +6,16 @@ import fp from 'fastify-plugin';
 import { Errors, type ErrorBody, type ErrorDetail } from '../errors.js';
 import { InvalidEventsError } from '../ingest/invalid-events-error.js';
 import { schemaProblems } from '../ingest/schema-problems.js';
+import { isStoreUnreachable } from '../store/store-health.js';
 
 export interface ErrorHandlerOptions {
   /** The server's body limit, named in `body_too_large` answers. */
   bodyLimitBytes: number;
+  /** Sent as Retry-After with every 503. */
+  retryAfterSeconds: number;
 }
 
 type AnyError = FastifyError & { details?: ErrorDetail[] };
-
-/** Socket errors and PostgreSQL's "connection exception" / "operator intervention" classes. */
-const STORE_DOWN = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-  '57P01',
-  '57P02',
-  '57P03',
-]);
 
 /** Domain errors and fastify's own errors, as ours: one set of codes for clients. */
 export function translateError(
@@ -57,11 +46,7 @@ export function translateError(
   }
   if (err instanceof SyntaxError && err.statusCode === 400)
     return new Errors.InvalidJson(err.message);
-  if (
-    STORE_DOWN.has(String(err.code)) ||
-    /Connection terminated|trying to connect/.test(err.message)
-  )
-    return new Errors.StoreUnavailable();
+  if (isStoreUnreachable(err)) return new Errors.StoreUnavailable();
   return err;
 }
 
@@ -104,13 +89,32 @@ export function toErrorBody(
 
 const errorHandlerPlugin: FastifyPluginAsync<ErrorHandlerOptions> = async (
   app,
-  { bodyLimitBytes },
+  { bodyLimitBytes, retryAfterSeconds },
 ) => {
   app.setErrorHandler((err: AnyError, request, reply) => {
     const { status, body } = toErrorBody(err, bodyLimitBytes, request.headers['content-type']);
-    // Stack traces and SQL stay in the log; the client gets the opaque body.
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    // Stack traces and SQL stay in the log; the client gets the opaque body. An unreachable
+    // store is logged once per outage by StoreHealth, not once per request that met it.
+    if (status === 503) request.log.debug({ err }, 'request refused: store unavailable');
+    else if (status >= 500) request.log.error({ err }, 'request failed');
     reply.code(status).send(body);
+  });
+  // Every 503 says when to come back: ours, a connector not running, the server closing.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after'))
+      reply.header('retry-after', String(retryAfterSeconds));
+    return payload;
+  });
+  // fastify's own answer while closing has neither Retry-After nor our body: answered here.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    const err = new Errors.ShuttingDown();
+    reply.header('connection', 'close');
+    return reply.code(503).send({ error: err.code, message: err.message } satisfies ErrorBody);
   });
   app.setNotFoundHandler((request, reply) => {
     const err = new Errors.RouteNotFound(request.method, request.url.split('?')[0]);

@@ -139,6 +139,12 @@ const IngestResponse = Type.Object({
     description: 'Known externalId with an older or equal state: nothing changed',
   }),
   duplicates: Type.Integer({ description: 'updated + unchanged' }),
+  spooled: Type.Optional(
+    Type.Integer({
+      description:
+        'Events kept in the durable spool (answer 202) because the store is unreachable; stored, and given ids, once it is back',
+    }),
+  ),
 });
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -156,7 +162,13 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesOptions> = asyn
         summary: 'Ingest change events',
         description: `One event, an array, or {"events": [...]}; at most ${maxBatchEvents} per request. A batch is all-or-nothing. The same externalId twice stores one event.`,
         body: IngestBody,
-        response: { 200: IngestResponse, 201: IngestResponse, '4xx': ErrorResponse },
+        response: {
+          200: IngestResponse,
+          201: IngestResponse,
+          202: IngestResponse,
+          '4xx': ErrorResponse,
+          503: ErrorResponse,
+        },
       },
       // The ingest pipeline checks each event against the same ChangeEventInput schema, so that
       // errors point at `/events/3/timestamp` rather than at branches of a union.
@@ -186,9 +198,14 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesOptions> = asyn
       if (events.length > maxBatchEvents)
         throw new Errors.TooManyEvents(maxBatchEvents, events.length);
 
-      const result = await pipeline.ingest(request.principal.tenant, events, { pathOf });
+      const { spooled, ...result } = await pipeline.ingest(request.principal.tenant, events, {
+        pathOf,
+        origin: 'api',
+      });
+      const duplicates = result.updated + result.unchanged;
+      if (spooled > 0) return reply.code(202).send({ ...result, duplicates, spooled });
       reply.code(result.created > 0 ? 201 : 200);
-      return { ...result, duplicates: result.updated + result.unchanged };
+      return { ...result, duplicates };
     },
   );
 

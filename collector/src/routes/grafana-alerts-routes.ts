@@ -16,7 +16,9 @@ const TOP_SUSPECTS = 3;
 
 const AlertOutcome = Type.Object({
   fingerprint: Type.String(),
-  id: Type.String({ description: 'The stored alert event' }),
+  id: Type.Optional(
+    Type.String({ description: 'The stored alert event (absent while it waits in the spool)' }),
+  ),
   status: Type.Enum(['firing', 'resolved']),
   verdict: Type.Optional(Type.Enum(['suspects', 'no_change_correlated'])),
   suspects: Type.Array(
@@ -35,6 +37,9 @@ const AlertsResponse = Type.Object({
   created: Type.Integer(),
   updated: Type.Integer(),
   unchanged: Type.Integer(),
+  spooled: Type.Optional(
+    Type.Integer({ description: 'Alerts kept on disk while the store is unreachable (202)' }),
+  ),
   alerts: Type.Array(AlertOutcome),
 });
 
@@ -59,17 +64,33 @@ export const grafanaAlertsRoutes: FastifyPluginAsyncTypebox<GrafanaAlertsRoutesO
         description:
           'Records each alert instance as a change of kind alert (firing → started; resolved → succeeded, with its end), one event per fingerprint and start, and answers the top suspects of each firing alert. Authenticate as the contact point sends it: `Authorization: Bearer <token>`, or basic auth with the token as the password.',
         body: GrafanaWebhook,
-        response: { 200: AlertsResponse, '4xx': ErrorResponse },
+        response: {
+          200: AlertsResponse,
+          202: AlertsResponse,
+          '4xx': ErrorResponse,
+          503: ErrorResponse,
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { tenant } = request.principal;
       const { alerts } = request.body;
-      const stored = await pipeline.ingest(
+      const { spooled, ...stored } = await pipeline.ingest(
         tenant,
         alerts.map((alert) => alertToEvent(alert, labels)),
-        { pathOf: (i) => `/alerts/${i}`, schemaChecked: true },
+        { pathOf: (i) => `/alerts/${i}`, schemaChecked: true, origin: 'webhook' },
       );
+      // Kept for later: nothing to rank suspects against until the store is back.
+      if (spooled > 0)
+        return reply.code(202).send({
+          ...stored,
+          spooled,
+          alerts: alerts.map((alert) => ({
+            fingerprint: alert.fingerprint,
+            status: alert.status,
+            suspects: [],
+          })),
+        });
       const outcomes = await Promise.all(
         alerts.map(async (alert, i) => {
           const id = stored.ids[i]!;

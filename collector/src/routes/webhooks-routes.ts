@@ -17,13 +17,18 @@ import { describeJsonError } from './json-body-parser.js';
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' });
 
 const WebhookResponse = Type.Object({
-  status: Type.Union([Type.Literal('accepted'), Type.Literal('ignored')]),
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('ignored'), Type.Literal('spooled')]),
   reason: Type.Optional(Type.String()),
   connector: Type.String({ description: 'The connector instance that took the delivery' }),
   ids: Type.Array(Type.String(), { description: 'Stored change events, in order' }),
   created: Type.Integer(),
   updated: Type.Integer(),
   unchanged: Type.Integer({ description: 'Already stored with the same or a newer state' }),
+  spooled: Type.Optional(
+    Type.Integer({
+      description: 'Kept on disk while the store is unreachable; stored once it is back',
+    }),
+  ),
 });
 
 /** Sources post JSON, or (GitHub's other choice) a form whose `payload` field holds the JSON. */
@@ -62,7 +67,8 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ runner: ConnectorRunner
       'Authenticated by the source signature (e.g. X-Hub-Signature-256), not by a bearer token. ' +
       'Body: application/json, or application/x-www-form-urlencoded with a `payload` field. ' +
       '200 when the delivery was understood (its changes stored, idempotently), 202 when it was ' +
-      'valid but is not a change PainChain records (`reason` says why).',
+      'valid but is not a change PainChain records (`reason` says why), or when its changes were ' +
+      'kept in the durable spool because the store is unreachable (status `spooled`).',
     response: {
       200: WebhookResponse,
       202: WebhookResponse,
@@ -132,13 +138,26 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ runner: ConnectorRunner
       }
     }
     const { result, stored, connector } = delivery;
+    const { spooled = 0, ...counts } = stored;
+    if (spooled > 0)
+      return {
+        code: 202,
+        payload: {
+          status: 'spooled',
+          reason:
+            'the store is unreachable: the changes are kept on disk and stored when it is back',
+          connector,
+          ...counts,
+          spooled,
+        },
+      };
     return {
       code: result.status === 'accepted' ? 200 : 202,
       payload: {
         status: result.status,
         ...(result.reason === undefined ? {} : { reason: result.reason }),
         connector,
-        ...stored,
+        ...counts,
       },
     };
   };

@@ -17,6 +17,11 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs fn in one transaction: commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * As transaction, without the statement timeouts that bound requests: for migrations and
+   * retention, whose statements take as long as the data needs.
+   */
+  maintenance<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** A cheap round trip, for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

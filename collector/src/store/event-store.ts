@@ -250,20 +250,26 @@ export class EventStore {
 
     const write = async (tx: Queryable) => {
       const found = new Map<string, { id: string; outcome: UpsertOutcome; row?: EventRow }>();
-      for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) {
-        const chunk = unique.slice(i, i + ROWS_PER_STATEMENT);
-        const { rows } = await this.#insertChunk(tx, tenant, chunk, returning);
-        for (const row of rows) {
-          found.set(keyOf({ connector: row.connector, externalId: row.external_id }), {
-            id: row.id,
-            outcome: row.inserted ? 'created' : 'updated',
-            row: options.returnChanged ? row : undefined,
-          });
+      const insert = async (events: NormalizedEvent[]) => {
+        for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
+          const chunk = events.slice(i, i + ROWS_PER_STATEMENT);
+          const { rows } = await this.#insertChunk(tx, tenant, chunk, returning);
+          for (const row of rows) {
+            found.set(keyOf({ connector: row.connector, externalId: row.external_id }), {
+              id: row.id,
+              outcome: row.inserted ? 'created' : 'updated',
+              row: options.returnChanged ? row : undefined,
+            });
+          }
         }
-      }
-      // Rows the WHERE clause kept (an older or identical state): look up their ids.
-      const stale = unique.filter((e) => !found.has(keyOf(e)));
-      if (stale.length > 0) {
+      };
+      await insert(unique);
+      // Rows the WHERE clause kept (an older or identical state): look up their ids. A row
+      // deleted in between (an admin DELETE, the retention job) is not there any more: the
+      // change is inserted again, as if it had come just after the delete — a normal outcome.
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const stale = unique.filter((e) => !found.has(keyOf(e)));
+        if (stale.length === 0) break;
         const { rows } = await tx.query<{ id: string; connector: string; external_id: string }>(
           `SELECT e.id, e.connector, e.external_id
              FROM events e
@@ -277,6 +283,8 @@ export class EventStore {
             id: r.id,
             outcome: 'unchanged',
           });
+        const deleted = stale.filter((e) => !found.has(keyOf(e)));
+        if (deleted.length > 0) await insert(deleted);
       }
       return found;
     };
@@ -404,7 +412,10 @@ export class EventStore {
 
   /** Deletes events that started before the cutoff; returns how many. */
   async deleteOlderThan(cutoff: Date): Promise<number> {
-    const { affected } = await this.db.query('DELETE FROM events WHERE ts < $1', [cutoff]);
+    // A month of a large store can take longer than a request may.
+    const { affected } = await this.db.maintenance((tx) =>
+      tx.query('DELETE FROM events WHERE ts < $1', [cutoff]),
+    );
     return affected;
   }
 }

@@ -36,8 +36,23 @@ async function readHolder(path: string): Promise<Holder | undefined> {
   }
 }
 
+/** What the folder holds, for the refusal's words. */
+export type LockedFolder = 'data' | 'spool';
+
+const ADVICE: Record<LockedFolder, string> = {
+  data:
+    'one collector per embedded data folder. ' +
+    'Stop that collector, or give this one another folder (PAINCHAIN_DATA_DIR, store.dataDir) or PostgreSQL (DATABASE_URL).',
+  spool:
+    'every collector needs a spool folder of its own, even on one PostgreSQL. ' +
+    'Stop that collector, or give this one another folder (PAINCHAIN_SPOOL_DIR, spool.dir; or PAINCHAIN_DATA_DIR, which holds it by default).',
+};
+
 /** Takes the folder for this process, or throws naming the folder and the process holding it. */
-export async function lockDataFolder(dir: string): Promise<FolderLock> {
+export async function lockDataFolder(
+  dir: string,
+  what: LockedFolder = 'data',
+): Promise<FolderLock> {
   const path = join(dir, LOCK_FILE);
   const me: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -57,14 +72,13 @@ export async function lockDataFolder(dir: string): Promise<FolderLock> {
       const sameHost = holder?.host === me.host || holder?.host === '?';
       if (holder && (!sameHost || alive(holder.pid))) {
         throw new Error(
-          `the data folder ${dir} is in use by process ${holder.pid} on ${holder.host}` +
-            `${holder.since ? ` since ${holder.since}` : ''}: one collector per embedded data folder. ` +
-            'Stop that collector, or give this one another folder (PAINCHAIN_DATA_DIR, store.dataDir) or PostgreSQL (DATABASE_URL).',
+          `the ${what} folder ${dir} is in use by process ${holder.pid} on ${holder.host}` +
+            `${holder.since ? ` since ${holder.since}` : ''}: ${ADVICE[what]}`,
         );
       }
       // Left by a process that is gone (a crash, kill -9): take it over.
       await rm(path, { force: true });
     }
   }
-  throw new Error(`the data folder ${dir} could not be locked`);
+  throw new Error(`the ${what} folder ${dir} could not be locked`);
 }

@@ -42,7 +42,8 @@ export async function readMigrations(dir = migrationsDir()): Promise<Migration[]
 /** Returns the names of the migrations applied by this call (empty when up to date). */
 export async function migrate(db: Db, migrations?: Migration[]): Promise<string[]> {
   const all = migrations ?? (await readMigrations());
-  return db.transaction(async (tx) => {
+  // Without the request timeouts: an index on a large table takes as long as it takes.
+  return db.maintenance(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    integer     PRIMARY KEY,

@@ -9,11 +9,16 @@ export interface StoreSettings {
   url: string | undefined;
   dataDir: string;
   poolSize: number;
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
 }
 
 export async function openDb(settings: StoreSettings): Promise<Db> {
   return settings.url
-    ? new PostgresDb(settings.url, settings.poolSize)
+    ? new PostgresDb(settings.url, settings.poolSize, {
+        statementTimeoutMs: settings.statementTimeoutMs,
+        connectTimeoutMs: settings.connectTimeoutMs,
+      })
     : PGliteDb.open(settings.dataDir);
 }
 
@@ -32,6 +37,7 @@ export function countErrors(db: Db, errors: Counter): Db {
     kind: db.kind,
     ...wrapQ(db),
     transaction: (fn) => counted(db.transaction((tx) => fn(wrapQ(tx)))),
+    maintenance: (fn) => counted(db.maintenance((tx) => fn(wrapQ(tx)))),
     ping: () => db.ping(),
     close: () => db.close(),
   };

@@ -59,6 +59,11 @@ export class PGliteDb implements Db {
     );
   }
 
+  /** In process, nothing bounds a statement: the same as a transaction. */
+  maintenance<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+
   exec(sql: string): Promise<void> {
     return this.#serial(async () => void (await this.#db.exec(sql)));
   }

@@ -1,10 +1,11 @@
 // PostgreSQL through a `pg` connection pool.
 import pg from 'pg';
+import { STORE_TIMEOUT_DEFAULTS } from '../config/config-schema.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 
 // Timestamps are read as Date by default; int8 (count(*)) as text — we cast counts to int in SQL.
 
-const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
+const wrap = (client: pg.Pool | pg.PoolClient | pg.Client): Queryable => ({
   async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
     const res = await client.query(sql, params);
     return { rows: res.rows as R[], affected: res.rowCount ?? 0 };
@@ -15,17 +16,39 @@ const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
   },
 });
 
+export interface PostgresTimeouts {
+  /** A statement running longer is cancelled by the server, and given up by us soon after. */
+  statementTimeoutMs: number;
+  /** Opening a connection taking longer fails (an unreachable or blackholed server). */
+  connectTimeoutMs: number;
+}
+
 export class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #q: Queryable;
+  readonly #url: string;
+  readonly #connectTimeoutMs: number;
 
-  constructor(url: string, poolSize: number) {
+  constructor(url: string, poolSize: number, overrides: Partial<PostgresTimeouts> = {}) {
+    const timeouts = {
+      statementTimeoutMs: overrides.statementTimeoutMs ?? STORE_TIMEOUT_DEFAULTS.statementTimeoutMs,
+      connectTimeoutMs: overrides.connectTimeoutMs ?? STORE_TIMEOUT_DEFAULTS.connectTimeoutMs,
+    };
+    this.#url = url;
+    this.#connectTimeoutMs = timeouts.connectTimeoutMs;
     this.#pool = new pg.Pool({
       connectionString: url,
       max: poolSize,
-      // Fail fast when the server is unreachable instead of hanging start-up.
-      connectionTimeoutMillis: 5000,
+      // Fail fast when the server is unreachable instead of hanging start-up or a request.
+      connectionTimeoutMillis: timeouts.connectTimeoutMs,
+      // The server cancels a slow statement; in a network partition it cannot tell us, so the
+      // client gives up a little later on its own (and the pool discards that connection).
+      statement_timeout: timeouts.statementTimeoutMs,
+      query_timeout: timeouts.statementTimeoutMs + 1000,
+      idle_in_transaction_session_timeout: timeouts.statementTimeoutMs * 2,
+      // Dead peers are noticed on idle connections too.
+      keepAlive: true,
       application_name: 'painchain-collector',
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -43,6 +66,36 @@ export class PostgresDb implements Db {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    // A connection whose ROLLBACK failed (broken, timed out) must not go back to the pool.
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(wrap(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * A connection of its own, outside the pool, without the pool's statement and read timeouts
+   * (pg applies its client-side timeout per connection, so a pooled one cannot shed it).
+   */
+  async maintenance<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = new pg.Client({
+      connectionString: this.#url,
+      connectionTimeoutMillis: this.#connectTimeoutMs,
+      keepAlive: true,
+      application_name: 'painchain-collector (maintenance)',
+    });
+    client.on('error', () => undefined);
+    await client.connect();
     try {
       await client.query('BEGIN');
       const result = await fn(wrap(client));
@@ -52,7 +105,7 @@ export class PostgresDb implements Db {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      await client.end().catch(() => undefined);
     }
   }
 

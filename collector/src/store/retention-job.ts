@@ -2,6 +2,7 @@
 // and then every hour, in the background of a running collector.
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventStore } from './event-store.js';
+import { isStoreUnreachable } from './store-health.js';
 
 /** Hourly is plenty: retention is counted in days, and each run deletes at most an hour's worth. */
 export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -10,7 +11,7 @@ const DAY_MS = 86_400_000;
 export interface RetentionJobOptions {
   store: Pick<EventStore, 'deleteOlderThan'>;
   retentionDays: number;
-  logger: Pick<FastifyBaseLogger, 'info' | 'error'>;
+  logger: Pick<FastifyBaseLogger, 'debug' | 'info' | 'error'>;
   intervalMs?: number;
 }
 
@@ -48,7 +49,10 @@ export class RetentionJob {
     if (this.#running) return;
     this.#running = this.runOnce()
       .catch((err: unknown) => {
-        this.options.logger.error({ err }, 'retention failed');
+        // An outage is logged once by StoreHealth; the next tick tries again.
+        if (isStoreUnreachable(err))
+          this.options.logger.debug({ err }, 'retention skipped: store unreachable');
+        else this.options.logger.error({ err }, 'retention failed');
         return 0;
       })
       .finally(() => {

@@ -2,13 +2,28 @@
 // what each exporter sent, dropped and failed, OTLP export failures, webhook verification failures.
 // One registry per app, so that several apps in one process (tests) never share counters.
 import type {} from '@fastify/swagger'; // schema keys: tags, summary, hide
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyPluginAsync } from 'fastify';
+import { Errors } from '../errors.js';
 import { otelExportFailures } from './otel-export-failures.js';
+
+/** The label for connectors that are neither configured nor named in `metrics.connectorLabels`. */
+export const OTHER_LABEL = 'other';
+
+export interface MetricsOptions {
+  /**
+   * Connector names that may appear as label values (configured instances and types, and the
+   * names CI systems post under); anything else counts as `other`, so that callers cannot grow
+   * the page or read each other's connector names.
+   */
+  connectorLabels?: Iterable<string>;
+}
 
 export class Metrics {
   readonly registry = new Registry();
+  readonly #connectorLabels: ReadonlySet<string>;
   readonly httpRequests = new Counter({
     name: 'painchain_http_requests_total',
     help: 'HTTP requests answered, by method, route and status code',
@@ -70,6 +85,27 @@ export class Metrics {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
+  readonly eventsSpooled = new Counter({
+    name: 'painchain_events_spooled_total',
+    help: 'Change events appended to the durable spool because the store could not take them then, by origin (api: the ingest and CDEvents APIs; webhook: Grafana alerts; connector: webhooks and polls of in-process connectors)',
+    labelNames: ['origin'] as const,
+    registers: [this.registry],
+  });
+  readonly spoolRecords = new Gauge({
+    name: 'painchain_spool_records',
+    help: 'Requests waiting in the durable spool for the store',
+    registers: [this.registry],
+  });
+  readonly spoolBytes = new Gauge({
+    name: 'painchain_spool_bytes',
+    help: 'Bytes waiting in the durable spool for the store',
+    registers: [this.registry],
+  });
+  readonly storeUp = new Gauge({
+    name: 'painchain_store_up',
+    help: '1 when the last statement reached the store, 0 while it is unreachable',
+    registers: [this.registry],
+  });
   readonly exporterQueued = new Gauge({
     name: 'painchain_exporter_queued_events',
     help: 'Change events waiting in an exporter queue',
@@ -77,12 +113,39 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(options: MetricsOptions = {}) {
+    this.#connectorLabels = new Set(options.connectorLabels ?? []);
     collectDefaultMetrics({ register: this.registry, prefix: 'painchain_' });
+  }
+
+  readonly #beforeScrape: (() => void)[] = [];
+
+  /** fn runs before each scrape: gauges read off live objects (spool depth, store state). */
+  beforeScrape(fn: () => void): void {
+    this.#beforeScrape.push(fn);
+  }
+
+  /** The exposition text, gauges refreshed first. */
+  async scrape(): Promise<string> {
+    for (const fn of this.#beforeScrape) fn();
+    return this.registry.metrics();
+  }
+
+  /** A connector name as a label value: itself when known, `other` otherwise. */
+  connectorLabel(name: string): string {
+    return this.#connectorLabels.has(name) ? name : OTHER_LABEL;
   }
 }
 
-const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
+export interface MetricsRoutesOptions {
+  metrics: Metrics;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (Prometheus' authorization). */
+  token?: string;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+const metricsPlugin: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { metrics, token }) => {
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: ids in paths would explode the label set.
     const route = request.routeOptions.url ?? 'unmatched';
@@ -95,13 +158,22 @@ const metricsPlugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { me
     // The webhook routes answer 401 only when the delivery's signature does not verify.
     if (route.startsWith('/webhooks/') && reply.statusCode === 401) {
       const { type } = request.params as { type?: string };
-      metrics.webhookVerificationFailures.inc({ type: type ?? 'unknown' });
+      metrics.webhookVerificationFailures.inc({ type: metrics.connectorLabel(type ?? '') });
     }
   });
 
-  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+  const expected = token === undefined ? undefined : digest(token);
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
+    if (expected) {
+      const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+      // Fixed-length digests: a constant-time comparison whatever was sent.
+      if (presented === undefined || !timingSafeEqual(digest(presented), expected))
+        throw new Errors.Unauthorized(
+          'GET /metrics needs Authorization: Bearer <metrics.token> (in Prometheus: authorization.credentials)',
+        );
+    }
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.scrape();
   });
 };
 

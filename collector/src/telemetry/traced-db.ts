@@ -73,6 +73,7 @@ export function traceDb(db: Db): Db {
     kind: db.kind,
     ...wrap(db),
     transaction: (fn) => inSpan('transaction', {}, () => db.transaction((tx) => fn(wrap(tx)))),
+    maintenance: (fn) => inSpan('maintenance', {}, () => db.maintenance((tx) => fn(wrap(tx)))),
     ping: () => db.ping(),
     close: () => db.close(),
   };

@@ -5,3 +5,5 @@ export * from './test-database.js';
 export * from './test-events.js';
 export * from './test-requests.js';
 export type { Db } from '../store/db.js';
+export * from './tcp-proxy.js';
+export * from './github-examples.js';

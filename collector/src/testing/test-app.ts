@@ -2,6 +2,7 @@
 // data), on a test database, silent, ready for inject() or listen().
 import type { ConnectorDefinition } from '@painchain/sdk';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { buildApp } from '../app.js';
 import { createConfig } from '../config/load-config.js';
 import type { ExporterDefinition } from '../exporters/exporter-definition.js';
@@ -17,6 +18,12 @@ export interface TestAppOptions {
   now?: () => Date;
   /** For `${VAR}` in the config; none by default, whatever the process has. */
   env?: Record<string, string>;
+  /** Turn the durable spool on (it needs `spool.dir` in the config: a folder of the test's own). */
+  spool?: boolean;
+  /** The spool drainer's first pause between pings of an unreachable store. */
+  spoolRetryMs?: number;
+  /** A pino logger instead of silence (a test reading what the collector logs). */
+  logger?: Logger;
 }
 
 export interface TestApp {
@@ -43,10 +50,12 @@ export async function startCollector(
   });
   const app = await buildApp(config, {
     db,
-    logger: false,
+    logger: options.logger ?? false,
     connectorTypes: options.connectorTypes,
     exporterTypes: options.exporterTypes,
     now: options.now,
+    spool: options.spool ?? false,
+    spoolRetryMs: options.spoolRetryMs,
   });
   await app.ready();
   return {

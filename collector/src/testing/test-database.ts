@@ -61,7 +61,9 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
   return {
     kind,
     url: url.toString(),
-    open: async () => new PostgresDb(url.toString(), 5),
+    // Generous timeouts: suites fill large tables on a machine other suites keep busy.
+    open: async () =>
+      new PostgresDb(url.toString(), 5, { statementTimeoutMs: 120_000, connectTimeoutMs: 10_000 }),
     drop: async () => {
       const c = new pg.Client({ connectionString: ADMIN_URL });
       await c.connect();

@@ -19,6 +19,8 @@ export const USER_AGENT = 'painchain-github-connector';
 export const DEFAULT_MAX_INLINE_WAIT_SECONDS = 5;
 /** Attempts after the first for 5xx and network errors (octokit's retry plugin). */
 export const DEFAULT_RETRIES = 3;
+/** An API request (one attempt) with no complete answer within this is given up and retried. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** A rate-limit answer without any hint of when it ends: try again after this long. */
 const FALLBACK_RATE_LIMIT_WAIT_MS = 60_000;
 
@@ -36,6 +38,8 @@ export interface GithubClientOptions {
   retryAfterBaseValueMs?: number;
   maxInlineWaitSeconds?: number;
   retries?: number;
+  /** Per attempt; a GitHub that accepts connections and never answers must not hold the poller. */
+  requestTimeoutMs?: number;
   /** The fetch octokit uses (tests count requests with it). */
   fetch?: typeof fetch;
 }
@@ -137,8 +141,21 @@ export class GithubClient {
     const innerFetch = options.fetch ?? fetch;
     const logger = options.logger;
     // Every HTTP attempt (retries too) passes here: the place to read the budget.
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const countingFetch: typeof fetch = async (input, init) => {
-      const response = await innerFetch(input, init);
+      const timeout = AbortSignal.timeout(timeoutMs);
+      let response: Response;
+      try {
+        response = await innerFetch(input, {
+          ...init,
+          signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+        });
+      } catch (error) {
+        // Said plainly (octokit would report "Unknown Error"); a stop is the caller's own abort.
+        if (timeout.aborted && !init?.signal?.aborted)
+          throw new Error(`no answer within ${timeoutMs} ms`);
+        throw error;
+      }
       this.observe(response);
       return response;
     };

@@ -55,6 +55,8 @@ export interface GithubConnectorOptions {
   /** Rate-limit waits up to this many seconds happen inside octokit; longer ones pause the poller. */
   maxInlineWaitSeconds?: number;
   retries?: number;
+  /** Per API request attempt (30 s by default). */
+  requestTimeoutMs?: number;
   concurrency?: number;
   now?: () => Date;
   sleep?: Sleep;
@@ -123,6 +125,7 @@ export class GithubConnector implements Connector {
       retryAfterBaseValueMs: this.options.retryAfterBaseValueMs,
       maxInlineWaitSeconds: this.options.maxInlineWaitSeconds,
       retries: this.options.retries,
+      requestTimeoutMs: this.options.requestTimeoutMs,
       fetch: this.options.fetch,
     });
     const now = this.options.now ?? (() => new Date());

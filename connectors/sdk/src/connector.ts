@@ -5,6 +5,7 @@ import type { TSchema, Static } from 'typebox';
 import type { ChangeEventInput, ChangeKind } from './change-event.js';
 import type { WebhookRequest, WebhookResult } from './webhook.js';
 import type { ConfigurableDefinition } from './options/check-options.js';
+import type { SourceLeases } from './leases/source-leases.js';
 
 /** The subset of pino's logger a connector may use (the collector hands it a child logger). */
 export interface ConnectorLogger {
@@ -29,6 +30,11 @@ export interface EmitResult {
   updated: number;
   /** Same externalId seen before with nothing newer: stored event left as it was. */
   unchanged: number;
+  /**
+   * Events the collector kept in its durable spool because the store was unreachable: they are
+   * safe (on disk) and get stored, with ids, once it is back; `ids` does not list them.
+   */
+  spooled?: number;
 }
 
 /** Progress of long work (a backfill): shown in the log and on /api/v1/connectors. */
@@ -66,6 +72,13 @@ export interface ConnectorContext<Config = unknown> {
   /** Aborted when the connector must stop; every wait and request should honour it. */
   readonly signal: AbortSignal;
   readonly state: ConnectorState;
+  /**
+   * Leases on this instance's sources, when several collector replicas share one database: the
+   * poll scheduler takes one per target before polling it, a watch one per watched source, so
+   * that each source is read by one replica at a time. Absent (standalone, or a test context):
+   * every source is this process's.
+   */
+  readonly leases?: SourceLeases;
   /**
    * Hands normalized events to the ingest pipeline (validated, deduplicated, stored).
    * Rejects once `signal` is aborted or the run has ended: nothing is stored after stop.
