@@ -17,6 +17,7 @@ import { DEFAULT_OPTIONS } from '../panel/options';
 import { LANE_HEIGHT } from '../panel/styles';
 import { LoadFailed } from '../shared/components/LoadFailed';
 import { SuspectList } from '../shared/components/SuspectList';
+import { httpLink } from '../shared/http-link';
 import { hasQuestion, investigatePath, readInvestigateParams, type InvestigateParams } from '../shared/investigate-url';
 import { findCollector, type CollectorTarget } from '../shared/painchain-datasource';
 import { useCollector } from '../shared/use-collector';
@@ -177,6 +178,7 @@ function Summary({
   const styles = useStyles2(getStyles);
   const { alert, scope } = answer;
   const place = [scope.service, scope.environment, scope.project].filter((v): v is string => Boolean(v));
+  const alertSource = httpLink(alert?.url);
   return (
     <section className={styles.summary} data-testid={TEST_IDS.app.summary} aria-label="The question">
       {alert ? (
@@ -186,8 +188,8 @@ function Summary({
             color={alert.status === 'succeeded' ? 'green' : 'red'}
             icon="bell"
           />
-          {alert.url && /^https?:\/\//i.test(alert.url) ? (
-            <TextLink href={alert.url} external>
+          {alertSource ? (
+            <TextLink href={alertSource} external>
               {alert.title}
             </TextLink>
           ) : (

@@ -2,14 +2,13 @@
 // regions; the text carries the status, the author and a link back to the source.
 import type { AnnotationEvent, AnnotationQuery, AnnotationSupport, DataFrame, GrafanaTheme2 } from '@grafana/data';
 import { of } from 'rxjs';
+import { httpLink } from '../shared/http-link';
 import { kindColor } from '../shared/kind-colors';
 import type { ChangesQuery } from './types/query';
 
 export const ANNOTATION_REF_ID = 'Anno';
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const isHttpUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
 type Row = Record<string, unknown>;
 
@@ -31,11 +30,8 @@ export function annotationText(row: Row): string {
     .filter((v): v is string => v !== undefined)
     .map(escapeHtml)
     .join(' / ');
-  const url = str(row.url);
-  const link =
-    url && isHttpUrl(url)
-      ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">Open in source</a>`
-      : '';
+  const url = httpLink(row.url);
+  const link = url ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">Open in source</a>` : '';
   return [facts, where, link].filter(Boolean).join('<br>');
 }
 

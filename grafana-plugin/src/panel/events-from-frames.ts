@@ -65,7 +65,9 @@ export function eventsFromFrames(series: DataFrame[], laneBy: LaneBy): TimelineE
   return events;
 }
 
-/** Every field of the event's row, by name: what the details drawer renders. */
+/** Every field of the event's row, by name, but those hidden from display: what the details drawer renders. */
 export function recordOf(event: TimelineEvent): Record<string, unknown> {
-  return Object.fromEntries(event.frame.fields.map((f) => [f.name, f.values[event.row]]));
+  return Object.fromEntries(
+    event.frame.fields.filter((f) => f.config.custom?.hideFrom?.viz !== true).map((f) => [f.name, f.values[event.row]])
+  );
 }

@@ -21,19 +21,26 @@ import { RELEASE_ACTIONS, normalizeRelease } from './normalize-release.js';
 import { normalizeRefChange, type GhRefPayload } from './normalize-tag.js';
 import { normalizeWorkflowRun } from './normalize-workflow-run.js';
 
-/** Which `events` family of the config a webhook belongs to; undefined: not one we record. */
-export const WEBHOOK_FAMILIES: Readonly<Record<string, GithubEventType>> = {
-  push: 'push',
-  pull_request: 'pull_request',
-  workflow_run: 'workflow_run',
-  check_suite: 'check_suite',
-  deployment: 'deployment',
-  deployment_status: 'deployment',
-  release: 'release',
-  create: 'tag',
-  delete: 'tag',
-  package: 'package',
-};
+/**
+ * Which `events` family of the config a webhook belongs to; undefined: not one we record. No
+ * prototype: an X-GitHub-Event of `constructor` or `toString` is an unknown event, not a function.
+ */
+export const WEBHOOK_FAMILIES: Readonly<Record<string, GithubEventType | undefined>> =
+  Object.assign(
+    Object.create(null) as Record<string, GithubEventType>,
+    {
+      push: 'push',
+      pull_request: 'pull_request',
+      workflow_run: 'workflow_run',
+      check_suite: 'check_suite',
+      deployment: 'deployment',
+      deployment_status: 'deployment',
+      release: 'release',
+      create: 'tag',
+      delete: 'tag',
+      package: 'package',
+    } as const,
+  );
 
 export type NormalizeOutcome = { events: ChangeEventInput[] } | { ignored: string };
 

@@ -3,7 +3,7 @@
 // the expected files from the current code; review the diff before committing it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { assertValidEvents } from '@painchain/sdk/testkit';
-import { normalizeWebhook, type DeliveryContext } from './normalize-webhook.js';
+import { HOOK_FAMILIES, normalizeWebhook, type DeliveryContext } from './normalize-webhook.js';
 import { stateTime } from './gitlab-words.js';
 
 const TESTDATA = new URL('../../testdata/', import.meta.url);
@@ -182,6 +182,19 @@ describe('normalizeWebhook: the rules the examples do not show', () => {
     ).toEqual({
       ignored: 'a deleted release changes nothing that runs (its tag push is recorded)',
     });
+  });
+
+  test('a hook named like a property of every object (constructor, toString) is an unknown hook', () => {
+    const project = { project: { path_with_namespace: 'acme/web' } };
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(HOOK_FAMILIES[name]).toBeUndefined();
+      expect(normalizeWebhook(name, project, CONTEXT)).toEqual({
+        ignored: `GitLab ${name} is not a change PainChain records`,
+      });
+      expect(normalizeWebhook('System Hook', { ...project, object_kind: name }, CONTEXT)).toEqual({
+        ignored: `GitLab System Hook (${name}) is not a change PainChain records`,
+      });
+    }
   });
 
   test('a payload without its project or the object its hook needs is ignored, not thrown', () => {

@@ -18,24 +18,33 @@ import { normalizeJobHook, normalizePipelineHook } from './normalize-pipeline.js
 import { normalizePushHook, normalizeTagPushHook } from './normalize-push.js';
 import { normalizeFeatureFlagHook, normalizeReleaseHook } from './normalize-release.js';
 
+// Both maps have no prototype: a header or object_kind of `constructor` or `toString` names no
+// hook, rather than a function inherited from Object.
+
 /** The X-Gitlab-Event values PainChain records, and the `events` family each belongs to. */
-export const HOOK_FAMILIES: Readonly<Record<string, GitlabEventFamily>> = {
-  'Push Hook': 'push',
-  'Tag Push Hook': 'tag',
-  'Merge Request Hook': 'merge_request',
-  'Pipeline Hook': 'pipeline',
-  'Job Hook': 'job',
-  'Deployment Hook': 'deployment',
-  'Release Hook': 'release',
-  'Feature Flag Hook': 'feature_flag',
-};
+export const HOOK_FAMILIES: Readonly<Record<string, GitlabEventFamily | undefined>> = Object.assign(
+  Object.create(null) as Record<string, GitlabEventFamily>,
+  {
+    'Push Hook': 'push',
+    'Tag Push Hook': 'tag',
+    'Merge Request Hook': 'merge_request',
+    'Pipeline Hook': 'pipeline',
+    'Job Hook': 'job',
+    'Deployment Hook': 'deployment',
+    'Release Hook': 'release',
+    'Feature Flag Hook': 'feature_flag',
+  } as const,
+);
 
 /** A system hook (self-managed, for the whole instance) says what it is in `object_kind`. */
-const SYSTEM_HOOK_KINDS: Readonly<Record<string, string>> = {
-  push: 'Push Hook',
-  tag_push: 'Tag Push Hook',
-  merge_request: 'Merge Request Hook',
-};
+const SYSTEM_HOOK_KINDS: Readonly<Record<string, string | undefined>> = Object.assign(
+  Object.create(null) as Record<string, string>,
+  {
+    push: 'Push Hook',
+    tag_push: 'Tag Push Hook',
+    merge_request: 'Merge Request Hook',
+  },
+);
 
 export type NormalizeOutcome = { events: ChangeEventInput[] } | { ignored: string };
 

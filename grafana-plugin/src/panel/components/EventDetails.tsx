@@ -6,6 +6,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import type { TimeZone } from '@grafana/schema';
 import { Badge, Icon, TagList, TextLink, useStyles2 } from '@grafana/ui';
+import { httpLink } from '../../shared/http-link';
 import { TEST_IDS } from '../../test-ids';
 import { formatTime, timeAgo } from './describe';
 import { statusBadgeColor } from './status-badge';
@@ -16,7 +17,6 @@ const BADGES = /^(status|state|severity|conclusion|result|level|priority|outcome
 const TAGS = /^(tags|labels|topics)$/i;
 const TIME_KEYS = /^(time|timeEnd|timestamp|endTimestamp|updatedAt|receivedAt|.*_at|.*At|date|started|finished)$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const URL = /^https?:\/\/\S+$/i;
 
 type Json = unknown;
 
@@ -110,7 +110,7 @@ function ScalarValue({ name, value, timeZone }: ValueProps): React.ReactElement 
     return <TimeValue ms={value} timeZone={timeZone} />;
   }
   if (typeof value === 'string') {
-    if (URL.test(value)) {
+    if (httpLink(value)) {
       return (
         <TextLink href={value} external>
           {value}

@@ -5,6 +5,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import type { TimeZone } from '@grafana/schema';
 import { Badge, Button, Drawer, LinkButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import { httpLink } from '../../shared/http-link';
 import { TEST_IDS } from '../../test-ids';
 import { recordOf } from '../events-from-frames';
 import type { TimelineEvent } from '../types';
@@ -43,6 +44,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
 
 function Details({ event, timeZone }: { event: TimelineEvent; timeZone: TimeZone }) {
   const styles = useStyles2(getStyles);
+  const source = httpLink(event.url);
   return (
     <>
       <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
@@ -51,10 +53,10 @@ function Details({ event, timeZone }: { event: TimelineEvent; timeZone: TimeZone
         <span className={styles.muted} title={formatTime(event.time, timeZone)}>
           {timeAgo(event.time, timeZone)} · {formatTime(event.time, timeZone)}
         </span>
-        {event.url && /^https?:\/\//i.test(event.url) && (
+        {source && (
           <LinkButton
             data-testid={TEST_IDS.drawer.sourceLink}
-            href={event.url}
+            href={source}
             target="_blank"
             rel="noopener noreferrer"
             icon="external-link-alt"

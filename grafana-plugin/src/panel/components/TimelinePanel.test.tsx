@@ -138,6 +138,44 @@ describe('TimelinePanel', () => {
     expect(within(drawer).getAllByText(/ago/).length).toBeGreaterThan(0);
   });
 
+  it('shows a url that is not http(s), and such URLs in data, as text in the drawer, never as links', () => {
+    const hostile = [
+      'javascript:alert(document.cookie)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox(1)',
+      '/admin/users',
+      '//evil.example.com/login',
+    ];
+    renderPanel([
+      eventsToFrame({
+        refId: 'A',
+        cap: 100,
+        truncated: false,
+        events: [
+          event(0, {
+            title: 'Hostile change',
+            url: hostile[0]!,
+            data: { links: hostile.slice(1), homepage: 'https://ok.example.com/x' },
+          }),
+        ],
+      }),
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: /^Hostile change/ }));
+    const drawer = screen.getByTestId(TEST_IDS.drawer.body);
+    expect(within(drawer).queryByTestId(TEST_IDS.drawer.sourceLink)).not.toBeInTheDocument();
+    for (const text of hostile) {
+      expect(within(drawer).getByText(text, { exact: false })).toBeInTheDocument();
+    }
+    // Links into PainChain's own pages (Investigate) are ours; every other link is the http one.
+    const hrefs = within(drawer)
+      .queryAllByRole('link')
+      .map((a) => a.getAttribute('href'))
+      .filter((href) => !href?.startsWith('/a/painchain-app/'));
+    expect(hrefs).toEqual(['https://ok.example.com/x']);
+    // The frame's hidden link field is not one of the details.
+    expect(within(drawer).queryByText('sourceLink')).not.toBeInTheDocument();
+  });
+
   it("lists a cluster's changes in the drawer, each one opening its details", () => {
     renderPanel([sample()], { clusterDistance: 40 });
     fireEvent.click(screen.getByTestId(TEST_IDS.timeline.cluster));

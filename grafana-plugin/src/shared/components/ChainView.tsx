@@ -11,6 +11,7 @@ import type { ChainAnswer, ChainLink, ChangeEvent } from '../../datasource/types
 import { formatTime, humanize } from '../../panel/components/describe';
 import { statusBadgeColor } from '../../panel/components/status-badge';
 import { TEST_IDS } from '../../test-ids';
+import { httpLink } from '../http-link';
 import { kindColor } from '../kind-colors';
 import { useCollector } from '../use-collector';
 import { LoadFailed } from './LoadFailed';
@@ -41,8 +42,6 @@ export function linkValue(link: Pick<ChainLink, 'key' | 'value'>): string {
 
 export const linkLabel = (link: Pick<ChainLink, 'key' | 'value'>): string =>
   `${KEY_LABELS[link.key] ?? humanize(link.key)} ${linkValue(link)}`;
-
-const isHttp = (url: string | null | undefined): url is string => Boolean(url && /^https?:\/\//i.test(url));
 
 const getStyles = (theme: GrafanaTheme2) => ({
   list: css({ listStyle: 'none', margin: 0, padding: 0 }),
@@ -145,13 +144,14 @@ function Node({ event, isRoot, timeZone }: { event: ChangeEvent; isRoot: boolean
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
   const place = [event.project, event.service, event.environment].filter(Boolean).join(' · ');
+  const source = httpLink(event.url);
   return (
     <div className={cx(styles.node, isRoot && styles.root)}>
       <span className={styles.dot} style={{ background: kindColor(theme, event.kind) }} aria-hidden />
       <div className={styles.title}>
         <span className={styles.kind}>{humanize(event.kind)}</span>
-        {isHttp(event.url) ? (
-          <TextLink href={event.url} external>
+        {source ? (
+          <TextLink href={source} external>
             {event.title}
           </TextLink>
         ) : (

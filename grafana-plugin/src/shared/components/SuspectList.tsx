@@ -11,6 +11,7 @@ import type { Suspect, SuspectsAnswer } from '../../datasource/types/api';
 import { formatTime, humanize } from '../../panel/components/describe';
 import { statusBadgeColor } from '../../panel/components/status-badge';
 import { TEST_IDS } from '../../test-ids';
+import { httpLink } from '../http-link';
 import { kindColor } from '../kind-colors';
 import { ChainView } from './ChainView';
 
@@ -100,6 +101,7 @@ function SuspectItem({
   const theme = useTheme2();
   const [open, setOpen] = useState(chainOpen);
   const { event, score } = suspect;
+  const source = httpLink(event.url);
   const factors = Object.entries(suspect.factors)
     .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
     .map(([name, value]) => `${FACTOR_WORDS[name] ?? name} ×${Number(value.toFixed(2))}`)
@@ -155,13 +157,13 @@ function SuspectItem({
             >
               {open ? 'Hide chain' : 'Show chain'}
             </Button>
-            {event.url && /^https?:\/\//i.test(event.url) && (
+            {source && (
               <LinkButton
                 size="sm"
                 variant="secondary"
                 fill="outline"
                 icon="external-link-alt"
-                href={event.url}
+                href={source}
                 target="_blank"
                 rel="noopener noreferrer"
               >
