@@ -9,6 +9,7 @@ import {
   type ConnectorState,
   type ConnectorStatus,
   type EmitResult,
+  type SourceLeases,
   type SupervisorTiming,
   type WebhookRequest,
   type WebhookResult,
@@ -41,6 +42,11 @@ export interface ConnectorRunnerDeps extends Partial<SupervisorTiming> {
   readonly emit: (target: EmitTarget, events: ChangeEventInput[]) => Promise<EmitResult>;
   /** The store's durable key/value state of one instance. */
   readonly stateFor: (tenant: string, connectorName: string) => ConnectorState;
+  /**
+   * Leases on one instance's sources, shared by the replicas on the store; without them every
+   * replica polls and watches everything.
+   */
+  readonly leasesFor?: (tenant: string, connectorName: string) => SourceLeases;
 }
 
 /** What became of one webhook delivery handed to the runner. */
@@ -125,7 +131,7 @@ export class ConnectorRunner {
     if (problems.length > 0) {
       throw new Error(`invalid connector configuration:\n  ${problems.join('\n  ')}`);
     }
-    const { definitions, instances, logger, emit, stateFor, ...timing } = deps;
+    const { definitions, instances, logger, emit, stateFor, leasesFor, ...timing } = deps;
     this.instances = instances.map((spec) => {
       const definition = definitions.find((candidate) => candidate.type === spec.type);
       if (!spec.enabled || !definition) return { spec, supervisor: undefined };
@@ -137,6 +143,7 @@ export class ConnectorRunner {
         config: checked.ok ? checked.options : spec.options,
         logger: logger.child({ connector: spec.name, type: spec.type, tenant: spec.tenant }),
         state: stateFor(spec.tenant, spec.name),
+        leases: leasesFor?.(spec.tenant, spec.name),
         sink: (events) => emit(target, events),
         timing,
       });

@@ -1,7 +1,9 @@
 // A local stand-in for the GitHub REST API on 127.0.0.1, speaking its protocol: JSON bodies in
 // the shape of @octokit/openapi-types, `Link` pagination, ETag / If-None-Match → 304 (free),
 // `x-ratelimit-*` headers with a budget that 304s do not spend, 403 when it is spent, and
-// injected faults (secondary rate limits with retry-after, 5xx, 404).
+// injected faults (secondary rate limits with retry-after, 5xx, 404). Each request is recorded
+// with who sent it (its Authorization) and when it arrived and was answered, so that a test can
+// tell which of several pollers read what, and whether two of them read the same at once.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +38,11 @@ export interface RecordedRequest {
   query: URLSearchParams;
   status: number;
   conditional: boolean;
+  /** The Authorization header it came with: which client (token) sent it. */
+  client: string | undefined;
+  /** performance.now() when it arrived and when it was answered. */
+  startedAt: number;
+  answeredAt: number;
 }
 
 export interface Fault {
@@ -64,6 +71,10 @@ export class FakeGithub {
   resetAt = Math.floor(Date.now() / 1000) + 3600;
   /** When set, requests must carry `Authorization: Bearer <token>` (or `token <token>`). */
   token: string | undefined;
+  /** Every answer waits this long, as a real server's does: reads that overlap in time show. */
+  latencyMs = 0;
+  /** Told of every answer with its body (a page of a list: what was served). */
+  onAnswer: ((request: RecordedRequest, body: unknown) => void) | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -130,18 +141,32 @@ export class FakeGithub {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    const startedAt = performance.now();
+    if (this.latencyMs > 0) {
+      setTimeout(() => this.answer(request, response, startedAt), this.latencyMs);
+    } else {
+      this.answer(request, response, startedAt);
+    }
+  }
+
+  private answer(request: IncomingMessage, response: ServerResponse, startedAt: number): void {
     const url = new URL(request.url ?? '/', this.url);
     const conditional = typeof request.headers['if-none-match'] === 'string';
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const text = body === undefined ? '' : json(body);
       if (status !== 304) this.remaining = Math.max(0, this.remaining - 1);
-      this.requests.push({
+      const recorded: RecordedRequest = {
         method: request.method ?? 'GET',
         path: url.pathname,
         query: url.searchParams,
         status,
         conditional,
-      });
+        client: request.headers.authorization,
+        startedAt,
+        answeredAt: performance.now(),
+      };
+      this.requests.push(recorded);
+      this.onAnswer?.(recorded, body);
       response.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
         'x-github-request-id': `FAKE:${this.requests.length}`,

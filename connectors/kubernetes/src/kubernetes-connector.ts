@@ -1,12 +1,15 @@
 // The Kubernetes connector: its definition for the collector's registry, and the connector itself,
-// which watches every configured cluster until stopped and reports what it sees.
+// which watches every configured cluster until stopped and reports what it sees. With leases
+// (collector replicas on one database) each cluster is watched by the replica holding its lease.
 import { randomBytes } from 'node:crypto';
 import {
   abortableSleep,
+  LeasedSources,
   ProjectMapping,
   type Connector,
   type ConnectorContext,
   type ConnectorDefinition,
+  type SourceLeases,
 } from '@painchain/sdk';
 import { ClusterWatcher } from './cluster-watcher.js';
 import {
@@ -14,6 +17,7 @@ import {
   defaultKubernetesConfig,
   resolveKubernetesConfig,
   validateKubernetesConfig,
+  type ClusterConfig,
   type ResolvedKubernetesConfig,
 } from './kubernetes-config.js';
 import type { Sleep } from './resource-watch.js';
@@ -36,6 +40,8 @@ export class KubernetesConnector implements Connector {
   private readonly config: ResolvedKubernetesConfig;
   private readonly mapping: ProjectMapping;
   private clusters: ClusterWatcher[] = [];
+  /** With leases: the configured clusters another replica watches. */
+  private elsewhere = 0;
   private reportedAt = Number.NEGATIVE_INFINITY;
   private reportedMessage = '';
 
@@ -60,20 +66,67 @@ export class KubernetesConnector implements Connector {
     }
     const secretKey = await this.secretDigestKey();
     const now = this.options.now ?? (() => new Date());
-    this.clusters = config.clusters.map(
-      (cluster) =>
-        new ClusterWatcher({
-          cluster,
-          config,
-          ctx,
-          mapping: this.mapping,
-          secretKey,
-          now,
-          sleep: this.options.sleep,
-          onProgress: () => this.report(),
-        }),
-    );
+    const watcher = (cluster: ClusterConfig, signal: AbortSignal) =>
+      new ClusterWatcher({
+        cluster,
+        config,
+        ctx: { ...ctx, signal },
+        mapping: this.mapping,
+        secretKey,
+        now,
+        sleep: this.options.sleep,
+        onProgress: () => this.report(),
+      });
+    if (ctx.leases) return this.runLeased(ctx.leases, watcher);
+    this.clusters = config.clusters.map((cluster) => watcher(cluster, ctx.signal));
     await Promise.all(this.clusters.map((cluster) => cluster.run()));
+  }
+
+  /**
+   * Watches the clusters this replica holds a lease on, and claims again every renewal period:
+   * a cluster gained (a replica stopped or died) is watched from its saved resourceVersions, one
+   * held beyond this replica's share is stopped and then given up, a lost one is stopped.
+   */
+  private async runLeased(
+    leases: SourceLeases,
+    watcher: (cluster: ClusterConfig, signal: AbortSignal) => ClusterWatcher,
+  ): Promise<void> {
+    const { ctx, config } = this;
+    const leased = new LeasedSources(leases, { logger: ctx.logger });
+    const names = config.clusters.map((cluster) => cluster.name);
+    const running = new Map<string, Promise<void>>();
+    try {
+      while (!ctx.signal.aborted) {
+        const { gained, surplus } = await leased.claim(names);
+        if (surplus.length > 0) {
+          await leased.release(surplus, () =>
+            Promise.all(surplus.map((name) => running.get(name))),
+          );
+        }
+        for (const name of gained) {
+          const cluster = config.clusters.find((candidate) => candidate.name === name)!;
+          const watch = watcher(cluster, AbortSignal.any([ctx.signal, leased.signalOf(name)]));
+          this.clusters.push(watch);
+          // A cluster lost and gained again waits for its previous watcher to end first.
+          const previous = running.get(name) ?? Promise.resolve();
+          const run: Promise<void> = previous
+            .then(() => watch.run())
+            .finally(() => {
+              if (running.get(name) === run) running.delete(name);
+              this.clusters = this.clusters.filter((candidate) => candidate !== watch);
+              this.report();
+            });
+          running.set(name, run);
+        }
+        this.elsewhere = names.length - leased.list().length;
+        this.report();
+        await abortableSleep(leases.renewEveryMs, ctx.signal);
+      }
+    } finally {
+      // Watchers end (and save their positions) before another replica may take their clusters.
+      await leased.release(leased.list(), () => Promise.all(running.values()));
+      await leased.leave();
+    }
   }
 
   /** Made once per instance and kept in its state: digests stay comparable across restarts. */
@@ -93,12 +146,16 @@ export class KubernetesConnector implements Connector {
     const unreadable = this.clusters.filter((cluster) => cluster.loadError);
     const all = watches.length > 0 && synced === watches.length;
     const clusters = this.clusters.length;
+    const elsewhere = this.elsewhere ? ` (${this.elsewhere} more on other replicas)` : '';
+    const standingBy = clusters === 0 && this.elsewhere > 0;
     const message =
       unreadable.length > 0
         ? `cannot read the kubeconfig of ${unreadable.map((c) => c.name).join(', ')}: ${unreadable[0]!.loadError}`
-        : all
-          ? `watching ${watches.length} collections in ${clusters} cluster${clusters === 1 ? '' : 's'}`
-          : `listing: ${synced} of ${watches.length} collections read${failing ? `, ${failing} failing` : ''}`;
+        : standingBy
+          ? `standing by: ${this.elsewhere} cluster${this.elsewhere === 1 ? '' : 's'} watched by other replicas`
+          : all
+            ? `watching ${watches.length} collections in ${clusters} cluster${clusters === 1 ? '' : 's'}${elsewhere}`
+            : `listing: ${synced} of ${watches.length} collections read${failing ? `, ${failing} failing` : ''}${elsewhere}`;
     // A new message at once; the same one (a stream of changes) at most every interval.
     const now = Date.now();
     if (message === this.reportedMessage && now - this.reportedAt < HEALTH_INTERVAL_MS) return;
@@ -107,11 +164,13 @@ export class KubernetesConnector implements Connector {
     this.ctx.reportHealth({
       message,
       ...(all ? { lastSyncAt: new Date() } : {}),
-      progress: all
-        ? null
-        : { phase: 'initial list', done: synced, total: watches.length, unit: 'collections' },
+      progress:
+        all || standingBy
+          ? null
+          : { phase: 'initial list', done: synced, total: watches.length, unit: 'collections' },
       details: {
         clusters,
+        ...(this.elsewhere > 0 ? { clustersOnOtherReplicas: this.elsewhere } : {}),
         watches: watches.length,
         synced,
         failing,

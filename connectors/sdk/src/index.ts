@@ -7,3 +7,4 @@ export * from './supervisor/index.js';
 export * from './events/event-helpers.js';
 export * from './events/project-mapping.js';
 export * from './poll/index.js';
+export * from './leases/index.js';

@@ -1,11 +1,13 @@
 // Polling, once for every connector: every interval each target (a repository, a project) is
 // read from its stored cursor, a few at a time. The scheduler owns the cursors in state, the
 // backfill and its progress, rate-limit pauses, backoff of failing targets and health reports;
-// a connector supplies only `targets()` and `poll(target, ctx)`.
+// a connector supplies only `targets()` and `poll(target, ctx)`. When the context carries leases
+// (collector replicas on one database), only the targets this replica holds a lease on are polled.
 import { abortableSleep } from '../abortable-sleep.js';
 import type { ChangeEventInput } from '../change-event.js';
 import type { ConnectorContext, ConnectorHealth } from '../connector.js';
 import type { ProjectMapping } from '../events/project-mapping.js';
+import { LeasedSources } from '../leases/leased-sources.js';
 import { AuthenticationError, NotFoundError, RateLimitedError } from './source-errors.js';
 
 /** One thing to poll: `key` names its cursor in state (stable across restarts). */
@@ -55,7 +57,11 @@ export interface PollSource<T, C> {
 
 export interface PollSchedulerOptions<T, C> {
   readonly source: PollSource<T, C>;
-  readonly ctx: Pick<ConnectorContext, 'state' | 'emit' | 'logger' | 'signal' | 'reportHealth'>;
+  /** With `leases`, each target is polled under a lease on its key (see ConnectorContext). */
+  readonly ctx: Pick<
+    ConnectorContext,
+    'state' | 'emit' | 'logger' | 'signal' | 'reportHealth' | 'leases'
+  >;
   readonly intervalMs: number;
   readonly mapping?: ProjectMapping;
   /** Targets read at the same time. */
@@ -73,6 +79,8 @@ export interface CycleSummary {
   failures: string[];
   /** Was this the first poll, reading the history window? */
   backfill: boolean;
+  /** With leases: the targets of this cycle that other replicas hold (not polled here). */
+  elsewhere?: number;
 }
 
 /** Fast enough, and gentle on the sources' secondary limits. */
@@ -105,34 +113,49 @@ export class PollScheduler<T, C> {
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Targets failing poll after poll wait longer each time (kept in memory: a restart retries). */
   private readonly failing = new Map<string, TargetFailures>();
+  /** The leases of this run, when the context has them. */
+  private readonly leased: LeasedSources | undefined;
+  /** Every target's key as last listed: what the claims between cycles are about. */
+  private listedKeys: string[] = [];
 
   constructor(private readonly options: PollSchedulerOptions<T, C>) {
     this.now = options.now ?? (() => new Date());
     this.sleep = options.sleep ?? abortableSleep;
+    const { leases, logger } = options.ctx;
+    this.leased = leases ? new LeasedSources(leases, { logger }) : undefined;
   }
 
-  /** Polls until the signal aborts; rejects when the source refuses the credential. */
+  /**
+   * Polls until the signal aborts; rejects when the source refuses the credential. Its leases
+   * are given up when it ends, whichever way.
+   */
   async run(): Promise<void> {
     const { signal } = this.options.ctx;
-    while (!signal.aborted) {
-      try {
-        await this.cycle();
-      } catch (error) {
-        if (isStop(signal)) return;
-        throw error;
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.cycle();
+        } catch (error) {
+          if (isStop(signal)) return;
+          throw error;
+        }
+        await this.waitForNextCycle();
       }
-      await this.sleep(this.options.intervalMs, signal);
+    } finally {
+      await this.leased?.leave();
     }
   }
 
-  /** One poll of every target. */
+  /** One poll of every target (with leases: of every target this replica holds). */
   async cycle(): Promise<CycleSummary> {
     const { source, ctx } = this.options;
     const { state, signal, logger } = ctx;
     await source.beforeCycle?.();
     const backfill = (await state.get<BackfillState>(BACKFILL_KEY)) === undefined;
-    const targets = await source.targets();
+    const listed = await source.targets();
+    const targets = await this.heldTargets(listed);
     const summary: CycleSummary = { targets: targets.length, events: 0, failures: [], backfill };
+    if (this.leased) summary.elsewhere = listed.length - targets.length;
     let done = 0;
     const progress = () => {
       if (!backfill) return;
@@ -148,7 +171,9 @@ export class PollScheduler<T, C> {
     let failedTargets = 0;
     const worker = async () => {
       for (let target = queue.shift(); target && !signal.aborted; target = queue.shift()) {
-        if (!(await this.pollTarget(target, summary))) failedTargets += 1;
+        // A lease lost since the claim: another replica polls it now.
+        const held = !this.leased || this.leased.has(target.key);
+        if (held && !(await this.pollTarget(target, summary))) failedTargets += 1;
         done += 1;
         progress();
       }
@@ -157,7 +182,13 @@ export class PollScheduler<T, C> {
       1,
       Math.min(this.options.concurrency ?? DEFAULT_POLL_CONCURRENCY, targets.length),
     );
-    await Promise.all(Array.from({ length: workers }, worker));
+    // A poll may outlast the TTL (a long backfill): the leases are renewed while it runs.
+    const stopRenewing = this.leased?.keepRenewed();
+    try {
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      stopRenewing?.();
+    }
     signal.throwIfAborted();
 
     // A backfill is done once every target has been read; a failed one is read again next time.
@@ -170,10 +201,11 @@ export class PollScheduler<T, C> {
     const failing = summary.failures.length;
     // A poll in which every target failed synced nothing: no lastSyncAt, and it says so.
     const nothingRead = targets.length > 0 && failedTargets === targets.length;
+    const elsewhere = summary.elsewhere ? ` (${summary.elsewhere} more on other replicas)` : '';
     const health: ConnectorHealth = {
       message: nothingRead
         ? `failing: no ${source.unit.one} could be read; ${summary.failures[0]}`
-        : `polling ${plural(targets.length, source.unit)}` +
+        : `polling ${plural(targets.length, source.unit)}${elsewhere}` +
           (failing
             ? `; ${failing} problem${failing === 1 ? '' : 's'}: ${summary.failures[0]}`
             : ''),
@@ -184,6 +216,40 @@ export class PollScheduler<T, C> {
     if (!nothingRead) health.lastSyncAt = this.now();
     ctx.reportHealth(health);
     return summary;
+  }
+
+  /** Without leases, every target; with them, the ones this replica holds after a claim. */
+  private async heldTargets(listed: PollTarget<T>[]): Promise<PollTarget<T>[]> {
+    const leased = this.leased;
+    if (!leased) return listed;
+    this.listedKeys = listed.map((target) => target.key);
+    await this.claim(leased);
+    return listed.filter((target) => leased.has(target.key));
+  }
+
+  /** A claim round; nothing is being polled, so a surplus is given up at once. */
+  private async claim(leased: LeasedSources): Promise<string[]> {
+    const { gained, surplus } = await leased.claim(this.listedKeys);
+    if (surplus.length > 0) await leased.release(surplus);
+    return gained;
+  }
+
+  /**
+   * The interval until the next cycle. With leases, a claim every renewal period meanwhile keeps
+   * them, and a target gained (a replica stopped or died) ends the wait: it is polled at once.
+   */
+  private async waitForNextCycle(): Promise<void> {
+    const { intervalMs, ctx } = this.options;
+    const leased = this.leased;
+    if (!leased) return this.sleep(intervalMs, ctx.signal);
+    let waited = 0;
+    while (!ctx.signal.aborted) {
+      const step = Math.min(leased.renewEveryMs, intervalMs - waited);
+      await this.sleep(step, ctx.signal);
+      waited += step;
+      if (waited >= intervalMs || ctx.signal.aborted) return;
+      if ((await this.claim(leased)).length > 0) return;
+    }
   }
 
   /** Reads one target; false when it failed as a whole. */
@@ -197,9 +263,12 @@ export class PollScheduler<T, C> {
       );
       return false;
     }
-    for (let pauses = 0; !signal.aborted; pauses += 1) {
+    const lost = () => this.leased !== undefined && !this.leased.has(target.key);
+    for (let pauses = 0; !signal.aborted && !lost(); pauses += 1) {
       try {
         const outcome = await source.poll(target.value, await this.pollContext(target, summary));
+        // Parts refused after the loss are not problems of the source.
+        if (lost()) return this.stoppedByLoss(target);
         for (const problem of outcome?.problems ?? []) {
           summary.failures.push(`${target.label} ${problem}`);
           logger.warn({ target: target.label, problem }, 'a resource could not be read');
@@ -208,6 +277,7 @@ export class PollScheduler<T, C> {
         return true;
       } catch (error) {
         if (isStop(signal)) return true;
+        if (lost()) return this.stoppedByLoss(target);
         if (error instanceof AuthenticationError) throw error;
         if (error instanceof RateLimitedError && pauses < MAX_PAUSES_PER_TARGET) {
           await this.pause(target, error, summary);
@@ -225,20 +295,33 @@ export class PollScheduler<T, C> {
     return true;
   }
 
+  /** Nothing after the loss was emitted or saved: the new holder reads on from the cursor. */
+  private stoppedByLoss(target: PollTarget<T>): boolean {
+    this.options.ctx.logger.warn(
+      { target: target.label },
+      'lease lost during the poll: another replica polls it now',
+    );
+    return true;
+  }
+
   private async pollContext(target: PollTarget<T>, summary: CycleSummary): Promise<PollContext<C>> {
     const { ctx, mapping } = this.options;
     const key = `cursor:${target.key}`;
+    // With leases, a lost lease stops the poll like a stop does: its signal aborts, and it emits
+    // and saves nothing more (the replica that took over reads on from the cursor).
+    const lease = this.leased?.signalOf(target.key);
     const stored = await ctx.state.get<C>(key);
     let saved = JSON.stringify(stored);
     return {
       cursor: stored,
-      signal: ctx.signal,
+      signal: lease ? AbortSignal.any([ctx.signal, lease]) : ctx.signal,
       emit: async (events) => {
         const mapped = mapping ? mapping.apply(events) : events;
         for (let i = 0; i < mapped.length; i += EMIT_CHUNK) {
           // An answer that arrived just before stop is dropped, not emitted: its cursor is not
           // saved either, so the next start reads it again.
           ctx.signal.throwIfAborted();
+          lease?.throwIfAborted();
           await ctx.emit(mapped.slice(i, i + EMIT_CHUNK));
         }
         summary.events += mapped.length;
@@ -247,6 +330,7 @@ export class PollScheduler<T, C> {
         // An idle poll writes nothing.
         const text = JSON.stringify(cursor);
         if (text === saved) return;
+        lease?.throwIfAborted();
         await ctx.state.set(key, cursor);
         saved = text;
       },
@@ -283,6 +367,7 @@ export class PollScheduler<T, C> {
     return {
       [this.options.source.unit.other]: summary.targets,
       failing: summary.failures.length,
+      ...(summary.elsewhere === undefined ? {} : { onOtherReplicas: summary.elsewhere }),
       ...this.options.source.details?.(),
     };
   }

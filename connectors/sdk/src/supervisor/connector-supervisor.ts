@@ -12,6 +12,7 @@ import type {
   ConnectorState,
   EmitResult,
 } from '../connector.js';
+import type { SourceLeases } from '../leases/source-leases.js';
 import { describeProgress, healthView, isoOrNull, percentOf } from './connector-status.js';
 import type { HealthView, SupervisedState } from './connector-status.js';
 
@@ -56,6 +57,8 @@ export interface SupervisorDeps {
   readonly config: unknown;
   readonly logger: ConnectorLogger;
   readonly state: ConnectorState;
+  /** Leases on the instance's sources, handed to every run as `ctx.leases` (collector replicas). */
+  readonly leases?: SourceLeases;
   /** Where the events go: the ingest pipeline in-process, the collector's API standalone. */
   readonly sink: (events: ChangeEventInput[], signal: AbortSignal) => Promise<EmitResult>;
   readonly timing?: Partial<SupervisorTiming>;
@@ -219,6 +222,7 @@ export class ConnectorSupervisor {
         logger,
         signal: launch.controller.signal,
         state: this.deps.state,
+        ...(this.deps.leases ? { leases: this.deps.leases } : {}),
         emit: (events) => this.emitFrom(launch, events),
         reportHealth: (health) => this.reportHealthFrom(launch, health),
       };

@@ -8,6 +8,7 @@ import type {
   ConnectorState,
   EmitResult,
 } from '../connector.js';
+import type { SourceLeases } from '../leases/source-leases.js';
 import { changeEventProblems } from './assert-valid-events.js';
 
 export interface TestContextOptions<C> {
@@ -20,6 +21,8 @@ export interface TestContextOptions<C> {
   state?: Map<string, unknown>;
   /** Where the connector logs; silent when not given. */
   logger?: ConnectorLogger;
+  /** Leases on the connector's sources (`MemoryLeases.for(replica)`); none by default. */
+  leases?: SourceLeases;
 }
 
 export interface TestContext<C> {
@@ -119,6 +122,7 @@ export function createTestContext<C>(options: TestContextOptions<C>): TestContex
     logger: options.logger ?? silentLogger,
     signal,
     state: connectorState,
+    ...(options.leases ? { leases: options.leases } : {}),
     emit,
     reportHealth: (report) => {
       health.push({ ...report });

@@ -11,3 +11,4 @@ export {
   type TestContext,
   type TestContextOptions,
 } from './create-test-context.js';
+export { MemoryLeases, type MemoryLeasesOptions } from './memory-leases.js';

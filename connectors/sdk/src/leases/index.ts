@@ -1,0 +1,2 @@
+export * from './leased-sources.js';
+export * from './source-leases.js';
