@@ -10,6 +10,9 @@ export const TEST_IDS = {
     text: 'data-testid painchain-filter-text',
     maxEvents: 'data-testid painchain-query-max-events',
     help: 'data-testid painchain-query-help',
+    queryType: 'data-testid painchain-query-type',
+    deliveryFormat: 'data-testid painchain-delivery-format',
+    deliveryFigures: 'data-testid painchain-delivery-figures',
   },
   variableEditor: {
     field: 'data-testid painchain-variable-field',
@@ -52,6 +55,10 @@ export const TEST_IDS = {
     reasons: 'data-testid painchain-suspect-reasons',
     chainToggle: 'data-testid painchain-suspect-chain-toggle',
     noChange: 'data-testid painchain-no-change',
+  },
+  delivery: {
+    stat: 'data-testid painchain-delivery-stat',
+    error: 'data-testid painchain-delivery-error',
   },
   app: {
     overview: 'data-testid painchain-app-overview',

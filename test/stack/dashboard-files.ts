@@ -12,6 +12,7 @@ import {
 /** Every dashboard we ship, with the uid its URL depends on: a changed uid breaks bookmarks. */
 export const DASHBOARD_UIDS: Record<string, string> = {
   'changes.json': 'painchain-changes',
+  'delivery.json': 'painchain-delivery',
   'service-overview.json': 'painchain-service-overview',
 };
 

@@ -267,3 +267,131 @@ describe('dashboards/service-overview.json', () => {
     }
   });
 });
+
+describe('dashboards/delivery.json', () => {
+  const dashboard = loadDashboard('delivery.json');
+  const panels = panelsOf(dashboard);
+  /**
+   * The bands of the 2023 Accelerate State of DevOps Report, written out from the report: where
+   * each colour starts (deploys per day, seconds, a share). Frequency rises, the others fall.
+   */
+  const BANDS_2023: Record<string, { figure: string; steps: [string, number | null][] }> = {
+    'Deployment frequency': {
+      figure: 'deploysPerDay',
+      // less than monthly · weekly to monthly (1/30) · daily to weekly (1/7) · on demand (1 a day)
+      steps: [
+        ['red', null],
+        ['orange', 0.0333],
+        ['blue', 0.1429],
+        ['green', 1],
+      ],
+    },
+    'Lead time for changes': {
+      figure: 'leadTimeMedian',
+      // under a day · a day to a week · a week to a month · beyond a month
+      steps: [
+        ['green', null],
+        ['blue', 86_400],
+        ['orange', 7 * 86_400],
+        ['red', 30 * 86_400],
+      ],
+    },
+    'Change failure rate': {
+      figure: 'changeFailureRate',
+      // elite 5 %, high 10 %, medium 15 %, low 64 %
+      steps: [
+        ['green', null],
+        ['blue', 0.05],
+        ['orange', 0.1],
+        ['red', 0.15],
+      ],
+    },
+    'Time to restore': {
+      figure: 'timeToRestoreMedian',
+      // under an hour · under a day · a day to a week · beyond
+      steps: [
+        ['green', null],
+        ['blue', 3600],
+        ['orange', 86_400],
+        ['red', 7 * 86_400],
+      ],
+    },
+  };
+  const stepsOf = (thresholds: Json | undefined) =>
+    (asObject(thresholds ?? {}, 'thresholds').steps as JsonObject[]).map((s) => [s.color, s.value]);
+
+  test('every PainChain query is a delivery query of $service in $environment', () => {
+    const targets = painchainTargets(dashboard);
+    expect(targets.length).toBeGreaterThanOrEqual(10);
+    for (const t of targets)
+      expect({
+        refId: t.refId,
+        queryType: t.queryType,
+        service: t.service,
+        environment: t.environment,
+      }).toEqual({
+        refId: t.refId,
+        queryType: 'delivery',
+        service: ['$service'],
+        environment: ['$environment'],
+      });
+    const environment = variablesOf(dashboard).find((v) => v.name === 'environment')!;
+    expect(asObject(environment.current, 'current').value).toEqual(['production']);
+  });
+
+  test.each(Object.entries(BANDS_2023))(
+    '%s: a stat over the range and a trend, both with the 2023 DORA bands as thresholds and the definitions in the description',
+    (title, { figure, steps }) => {
+      const stat = panels.find((p) => p.type === 'stat' && p.title === title);
+      const trend = panels.find(
+        (p) => p.type === 'timeseries' && String(p.title).startsWith(title),
+      );
+      for (const [panel, format] of [
+        [stat, 'summary'],
+        [trend, 'timeseries'],
+      ] as const) {
+        expect(panel).toBeDefined();
+        const target = (panel!.targets as JsonObject[])[0]!;
+        expect(target.delivery).toMatchObject({ format, groupBy: 'total', figures: [figure] });
+        const defaults = asObject(asObject(panel!.fieldConfig, 'fieldConfig').defaults, 'defaults');
+        expect(stepsOf(defaults.thresholds)).toEqual(steps);
+        const description = String(panel!.description);
+        expect(description).toContain('2023 Accelerate State of DevOps Report');
+        for (const band of ['elite', 'high', 'medium', 'low'])
+          expect(description).toContain(`${band}:`);
+      }
+      const custom = asObject(
+        asObject(asObject(trend!.fieldConfig, 'fieldConfig').defaults, 'defaults').custom,
+        'custom',
+      );
+      expect(custom.thresholdsStyle).toEqual({ mode: 'area' });
+    },
+  );
+
+  test('a table per service with the same bands, and the deploys behind the numbers', () => {
+    const tables = panels.filter((p) => p.type === 'table');
+    const perService = tables.find(
+      (t) => asObject((t.targets as JsonObject[])[0]!.delivery, 'delivery').groupBy === 'service',
+    )!;
+    expect(asObject((perService.targets as JsonObject[])[0]!.delivery, 'delivery').format).toBe(
+      'summary',
+    );
+    const overrides = asObject(perService.fieldConfig, 'fieldConfig').overrides as JsonObject[];
+    expect(overrides.map((o) => asObject(o.matcher, 'matcher').options)).toEqual([
+      'Deploys per day',
+      'Lead time (median)',
+      'Change failure rate',
+      'Time to restore (median)',
+    ]);
+    for (const [i, band] of Object.values(BANDS_2023).entries()) {
+      const thresholds = (overrides[i]!.properties as JsonObject[]).find(
+        (p) => p.id === 'thresholds',
+      );
+      expect(stepsOf(thresholds?.value)).toEqual(band.steps);
+    }
+    const behind = tables.find(
+      (t) => asObject((t.targets as JsonObject[])[0]!.delivery, 'delivery').format === 'changes',
+    );
+    expect(behind?.title).toBe('The deploys behind the numbers');
+  });
+});

@@ -48,6 +48,8 @@ describe('ChangesDataSource.query against a live collector', () => {
       'url',
       'refs',
       'data',
+      // Hidden: the url when it may be a link (http or https), which "Open in source" reads.
+      'sourceLink',
     ]);
     expect(frame.fields.find((f) => f.name === 'time')?.type).toBe(FieldType.time);
     expect(frame.fields.find((f) => f.name === 'timeEnd')?.type).toBe(FieldType.time);
@@ -63,7 +65,8 @@ describe('ChangesDataSource.query against a live collector', () => {
     expect(values(frame, 'text')[pipeline]).toBe('pipeline · succeeded · by alice');
     expect(values(frame, 'data')[pipeline]).toMatchObject({ workflow: 'ci.yml' });
     const link = frame.fields.find((f) => f.name === 'url')?.config.links?.[0];
-    expect(link).toMatchObject({ title: 'Open in source', url: '${__value.raw}', targetBlank: true });
+    expect(link).toMatchObject({ title: 'Open in source', url: '${__data.fields.sourceLink}', targetBlank: true });
+    expect(values(frame, 'sourceLink')[pipeline]).toBe(values(frame, 'url')[pipeline]);
     expect(frame.meta?.notices).toEqual([]);
   });
 

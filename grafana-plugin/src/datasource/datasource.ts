@@ -13,6 +13,7 @@ import {
 import { config, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { changesAnnotationSupport } from './annotations';
 import { CollectorApi, type TimeBounds } from './api/collector-api';
+import { deliveryToFrames, needsLeadTime } from './delivery-frames';
 import { eventsToFrame } from './frames';
 import { describeHealth } from './health';
 import { interpolateFilters } from './interpolate';
@@ -49,19 +50,33 @@ export class ChangesDataSource extends DataSourceApi<ChangesQuery, ChangesOption
     return !query.hide;
   }
 
-  // DataSourceApi.query: one frame per query, all pages up to the cap.
+  // DataSourceApi.query: one frame per change query, all pages up to the cap; time series, a
+  // summary or the changes behind the numbers per delivery query.
   async query(request: DataQueryRequest<ChangesQuery>): Promise<DataQueryResponse> {
     const range = bounds(request.range) ?? { from: 0, to: Date.now() };
     const targets = request.targets.filter((t) => this.filterQuery(t));
     const data = await Promise.all(
       targets.map(async (target) => {
         const filters = this.interpolate(target, request.scopedVars);
+        if (target.queryType === 'delivery') {
+          const options = target.delivery ?? {};
+          const answer = await this.api.delivery({
+            ...range,
+            service: filters.service,
+            environment: filters.environment,
+            interval: deliveryInterval(options.interval, range),
+            timezone: resolveTimeZone(request.timezone),
+            explain: options.format === 'changes',
+            leadTime: needsLeadTime(options),
+          });
+          return deliveryToFrames(target.refId, answer, options);
+        }
         const cap = clampCap(target.maxEvents ?? this.maxEvents);
         const { events, truncated } = await this.api.listEvents(filters, range, cap);
-        return eventsToFrame({ refId: target.refId, events, cap, truncated, datasourceUid: this.uid });
+        return [eventsToFrame({ refId: target.refId, events, cap, truncated, datasourceUid: this.uid })];
       })
     );
-    return { data };
+    return { data: data.flat() };
   }
 
   // DataSourceApi.interpolateVariablesInQueries: Explore and "copy query" show resolved values.
@@ -98,6 +113,24 @@ export class ChangesDataSource extends DataSourceApi<ChangesQuery, ChangesOption
   private interpolate<T extends ChangeFilters>(filters: T, scopedVars?: ScopedVars): T {
     return interpolateFilters(filters, this.templateSrv, scopedVars);
   }
+}
+
+/** Days for ranges up to two months (about 60 points), weeks beyond. */
+const AUTO_DAYS_UP_TO_MS = 62 * 86_400_000;
+
+export function deliveryInterval(interval: 'auto' | 'day' | 'week' | undefined, range: TimeBounds): 'day' | 'week' {
+  if (interval === 'day' || interval === 'week') {
+    return interval;
+  }
+  return range.to - range.from <= AUTO_DAYS_UP_TO_MS ? 'day' : 'week';
+}
+
+/** Grafana's dashboard time zone as an IANA name: `browser` (or unset) is the browser's own. */
+export function resolveTimeZone(timezone: string | undefined): string {
+  if (!timezone || timezone === 'browser') {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  }
+  return timezone.toLowerCase() === 'utc' ? 'UTC' : timezone;
 }
 
 function clampCap(n: number): number {

@@ -1,6 +1,6 @@
 import { getFieldDisplayValuesProxy } from '@grafana/data';
 import { readInvestigateParams } from '../shared/investigate-url';
-import { eventsToFrame } from './frames';
+import { eventsToFrame, SOURCE_LINK } from './frames';
 import type { ChangeEvent } from './types/api';
 
 const change: ChangeEvent = {
@@ -62,10 +62,35 @@ describe('the frame links in tables and Explore', () => {
     });
   });
 
-  it('"Open in source" on the url', () => {
-    const frame = eventsToFrame({ refId: 'A', events: [change], cap: 10, truncated: false });
-    expect(frame.fields.find((f) => f.name === 'url')!.config.links).toEqual([
-      { title: 'Open in source', url: '${__value.raw}', targetBlank: true },
+  it('"Open in source" on the url leads to it when it is http(s), and is empty (no link) otherwise', () => {
+    const urls = [
+      'https://argo.example.com/applications/payments',
+      'javascript:alert(document.cookie)',
+      'data:text/html,<script>alert(1)</script>',
+      '/admin/users',
+      '//evil.example.com',
+      null,
+    ];
+    const frame = eventsToFrame({
+      refId: 'A',
+      events: urls.map((url, i) => ({ ...change, id: `e${i}`, url })),
+      cap: 10,
+      truncated: false,
+    });
+    const url = frame.fields.find((f) => f.name === 'url')!;
+    const [link] = url.config.links!;
+    expect(link!.title).toBe('Open in source');
+    expect(urls.map((_, row) => interpolate(link!.url, frame, row))).toEqual([
+      'https://argo.example.com/applications/payments',
+      '',
+      '',
+      '',
+      '',
+      '',
     ]);
+    // The url itself is still there to read, as text.
+    expect(url.values).toEqual(urls);
+    // The helper field is hidden from tables.
+    expect(frame.fields.find((f) => f.name === SOURCE_LINK)!.config.custom).toMatchObject({ hideFrom: { viz: true } });
   });
 });

@@ -1,10 +1,13 @@
 // Change events as one data frame: the field names Grafana's annotation mapping and tables
 // expect (time, timeEnd, title, text, tags, id), plus every filterable attribute.
 import { createDataFrame, FieldType, type DataFrame, type QueryResultMetaNotice } from '@grafana/data';
+import { httpLink } from '../shared/http-link';
 import { INVESTIGATE_DATA_LINK } from '../shared/investigate-url';
 import type { ChangeEvent } from './types/api';
 
 export const FRAME_NAME = 'changes';
+/** A hidden field: the event's url when it may be a link (http or https), else empty. */
+export const SOURCE_LINK = 'sourceLink';
 
 export interface FrameInput {
   refId: string;
@@ -75,12 +78,20 @@ export function eventsToFrame({ refId, events, cap, truncated, datasourceUid }: 
         name: 'url',
         type: FieldType.string,
         values: column((e) => e.url),
+        // The link goes to the http(s) URL only: any other url (javascript:, a relative path) is
+        // shown as the text it is. Grafana drops a data link whose URL comes out empty.
         config: {
-          links: [{ title: 'Open in source', url: '${__value.raw}', targetBlank: true }],
+          links: [{ title: 'Open in source', url: `\${__data.fields.${SOURCE_LINK}}`, targetBlank: true }],
         },
       },
       { name: 'refs', type: FieldType.other, values: column((e) => e.refs) },
       { name: 'data', type: FieldType.other, values: column((e) => e.data) },
+      {
+        name: SOURCE_LINK,
+        type: FieldType.string,
+        values: column((e) => httpLink(e.url) ?? null),
+        config: { custom: { hideFrom: { viz: true, legend: true, tooltip: true } } },
+      },
     ],
   });
 }

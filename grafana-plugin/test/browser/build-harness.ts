@@ -21,7 +21,13 @@ export async function buildHarness(pluginDir: string): Promise<string> {
   const lock = join(pluginDir, 'test-results/.harness-build.lock');
   const fresh = () =>
     existsSync(built) &&
-    statSync(built).mtimeMs > Math.max(newest(join(pluginDir, 'src')), newest(join(pluginDir, 'test/browser/harness')));
+    statSync(built).mtimeMs >
+      Math.max(
+        newest(join(pluginDir, 'src')),
+        newest(join(pluginDir, 'test/browser/harness')),
+        // The harness renders a shipped dashboard.
+        newest(join(pluginDir, '../dashboards'))
+      );
   mkdirSync(join(pluginDir, 'test-results'), { recursive: true });
   for (;;) {
     if (fresh()) {

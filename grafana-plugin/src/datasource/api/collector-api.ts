@@ -7,6 +7,7 @@ import type {
   ChainAnswer,
   ChangeEvent,
   ConnectorsAnswer,
+  DeliveryAnswer,
   ErrorAnswer,
   EventsPage,
   FacetsAnswer,
@@ -78,6 +79,21 @@ export interface SuspectsQuestion {
 
 const SUSPECT_PARAMS = ['at', 'service', 'environment', 'project', 'lookback', 'alert'] as const;
 
+/** The question GET /api/v1/delivery answers. */
+export interface DeliveryQuestion extends TimeBounds {
+  /** None: every service with a deploy or a signal in the range. */
+  service?: string[];
+  /** None: the collector's delivery environment (production unless configured). */
+  environment?: string[];
+  interval: 'day' | 'week';
+  /** An IANA zone: where the days and weeks start. */
+  timezone: string;
+  /** List the changes behind every figure. */
+  explain?: boolean;
+  /** false: no lead time, so the collector follows no chain. */
+  leadTime?: boolean;
+}
+
 export class CollectorApi {
   /** `baseUrl` is the datasource's proxy URL followed by the route path. */
   constructor(
@@ -141,6 +157,30 @@ export class CollectorApi {
       }
     }
     return this.get<SuspectsAnswer>(`/api/v1/suspects?${params}`);
+  }
+
+  /** The four DORA keys per interval and service, from the collector's stored changes. */
+  async delivery(question: DeliveryQuestion): Promise<DeliveryAnswer> {
+    const params = new URLSearchParams({
+      from: String(Math.floor(question.from)),
+      to: String(Math.ceil(question.to)),
+      interval: question.interval,
+      timezone: question.timezone,
+    });
+    for (const name of ['service', 'environment'] as const) {
+      for (const value of question[name] ?? []) {
+        if (value !== '') {
+          params.append(name, value);
+        }
+      }
+    }
+    if (question.explain) {
+      params.set('explain', 'true');
+    }
+    if (question.leadTime === false) {
+      params.set('leadTime', 'false');
+    }
+    return this.get<DeliveryAnswer>(`/api/v1/delivery?${params}`);
   }
 
   async connectors(): Promise<ConnectorsAnswer['connectors']> {

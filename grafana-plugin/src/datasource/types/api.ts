@@ -85,3 +85,66 @@ export interface SuspectsAnswer {
   threshold: number;
   suspects: Suspect[];
 }
+
+/** GET /api/v1/delivery (docs/delivery-metrics.md): the four keys of one slice. */
+export interface DeliveryFigures {
+  deployments: {
+    count: number;
+    perDay: number;
+    redeploys: number;
+    failedRollouts: number;
+    inProgress: number;
+    ids?: string[];
+  };
+  /** Absent when the query asked for no lead-time figure (the collector then follows no chain). */
+  leadTime?: { count: number; medianSeconds: number | null; p90Seconds: number | null; withoutChain: number };
+  changeFailureRate: { rate: number | null; failed: number; deployments: number; ids?: string[] };
+  timeToRestore: { count: number; medianSeconds: number | null; p90Seconds: number | null; unrestored: number };
+}
+
+export type ServiceDeliveryFigures = DeliveryFigures & { service: string | null };
+
+export interface DeliveryChangeRef {
+  id: string;
+  kind: string;
+  title: string;
+  timestamp: string;
+}
+
+export interface DeliveryDeploy {
+  id: string;
+  title: string;
+  service: string | null;
+  environment: string;
+  timestamp: string;
+  endTimestamp: string | null;
+  status: string | null;
+  version: string | null;
+  outcome: 'deployment' | 'redeploy' | 'failed' | 'in_progress' | 'cancelled' | 'unknown';
+  leadTime?:
+    | { seconds: number; from: DeliveryChangeRef; truncated: boolean }
+    | { seconds: null; unknown: 'no_chain' | 'no_code_change' };
+  failures?: Array<DeliveryChangeRef & { reason: string }>;
+}
+
+export interface DeliveryRestoration {
+  failure: DeliveryChangeRef & { service: string | null; environment: string };
+  alsoFailed: string[];
+  restoredAt: string | null;
+  restoredBy: DeliveryChangeRef | null;
+  seconds: number | null;
+}
+
+export interface DeliveryAnswer {
+  from: string;
+  to: string;
+  environments: string[];
+  interval: 'day' | 'week';
+  timezone: string;
+  failureWindowHours: number;
+  services: Array<string | null>;
+  total: DeliveryFigures;
+  byService: ServiceDeliveryFigures[];
+  intervals: Array<{ start: string; end: string; total: DeliveryFigures; services: ServiceDeliveryFigures[] }>;
+  changes?: { deploys: DeliveryDeploy[]; restorations: DeliveryRestoration[] };
+}

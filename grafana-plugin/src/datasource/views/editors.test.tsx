@@ -115,6 +115,38 @@ describe('QueryEditor', () => {
   });
 });
 
+describe('QueryEditor for delivery performance', () => {
+  it('switches the query type, then offers services, environment, format, interval and figures', async () => {
+    const { ds } = makeDataSource();
+    const onChange = jest.fn();
+    const onRunQuery = jest.fn();
+    const { rerender } = render(
+      <QueryEditor datasource={ds} query={{ refId: 'A' }} range={range()} onChange={onChange} onRunQuery={onRunQuery} />
+    );
+    fireEvent.click(screen.getByRole('radio', { name: 'Delivery performance' }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'delivery' });
+    expect(onRunQuery).toHaveBeenCalled();
+
+    const query: ChangesQuery = { refId: 'A', queryType: 'delivery' };
+    rerender(<QueryEditor datasource={ds} query={query} range={range()} onChange={onChange} onRunQuery={onRunQuery} />);
+    // The change filters that delivery ignores are not offered; the text field neither.
+    expect(screen.queryByLabelText('Kind')).not.toBeInTheDocument();
+    expect(screen.queryByTestId(TEST_IDS.queryEditor.text)).not.toBeInTheDocument();
+    // Services come from the facets of deploys.
+    fireEvent.click(screen.getByLabelText('Service'));
+    fireEvent.click(await screen.findByRole('option', { name: /^api/ }));
+    expect(onChange).toHaveBeenLastCalledWith({ ...query, service: ['api'] });
+    fireEvent.click(screen.getByRole('radio', { name: 'Summary' }));
+    expect(onChange).toHaveBeenLastCalledWith({ ...query, delivery: { format: 'summary' } });
+    fireEvent.click(screen.getByRole('radio', { name: 'Week' }));
+    expect(onChange).toHaveBeenLastCalledWith({ ...query, delivery: { interval: 'week' } });
+    fireEvent.click(screen.getByRole('radio', { name: 'Per service' }));
+    expect(onChange).toHaveBeenLastCalledWith({ ...query, delivery: { groupBy: 'service' } });
+    // The four keys by default (the combobox shows the first and counts the others).
+    expect(screen.getByTestId(TEST_IDS.queryEditor.deliveryFigures)).toHaveTextContent('Deploys per day');
+  });
+});
+
 describe('VariableQueryEditor', () => {
   it('chooses the field to list and narrows it with filters', async () => {
     const { ds } = makeDataSource();

@@ -1,6 +1,7 @@
 // The browser harness page: the real datasource class queries the live collector through the
 // data proxy (served by the test), and the real timeline panel renders the frames, in Grafana's
-// theme. `?theme=light|dark`; `?bench=N` renders N generated events and reports the render time.
+// theme. `?theme=light|dark`; `?bench=N` renders N generated events and reports the render time;
+// `?dashboard=delivery` renders the four keys of the Delivery performance dashboard instead.
 // Under /a/painchain-app/… the page is the real app root (the Investigate page) instead, as
 // Grafana routes it; `?datasources=none` leaves Grafana without a PainChain datasource.
 import { harnessTheme } from './boot';
@@ -49,6 +50,7 @@ import type { ChangesQuery } from '../../../src/datasource/types/query';
 import { TimelinePanel } from '../../../src/panel/components/TimelinePanel';
 import { DEFAULT_OPTIONS } from '../../../src/panel/options';
 import type { TimelineOptions } from '../../../src/panel/types';
+import { renderDeliveryDashboard, type StatShown } from './delivery';
 
 export interface HarnessState {
   ready: boolean;
@@ -56,6 +58,8 @@ export interface HarnessState {
   rows?: number;
   notices?: string[];
   lastTimeRange?: { from: number; to: number };
+  /** What the Delivery performance dashboard's stat panels show (`?dashboard=delivery`). */
+  delivery?: StatShown[];
   /** Median and every run of the measured render, in milliseconds. */
   bench?: { events: number; renderMs: number; runsMs: number[] };
   /** The app's extension links' configure functions, called by the test with Grafana's contexts. */
@@ -263,6 +267,15 @@ async function main() {
     return;
   }
   const now = Number(params.get('now') ?? Date.now());
+  if (params.get('dashboard') === 'delivery') {
+    const days = Number(params.get('days') ?? 2);
+    window.harness.delivery = await renderDeliveryDashboard(root, settings, theme, {
+      from: now - days * 86_400_000,
+      to: now,
+    });
+    window.harness.ready = true;
+    return;
+  }
   const benchSize = Number(params.get('bench') ?? 0);
   if (benchSize > 0) {
     // The page (theme, global styles) first renders with no events; then the measured render
