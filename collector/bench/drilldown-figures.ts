@@ -70,7 +70,7 @@ function latencyFigure<S>(
 
 export async function measureDrilldown(ctx: BenchContext, storeEvents: number): Promise<void> {
   const { cfg, now, collector, startCpu } = ctx;
-  // As many connections as the collector's pool: a suspect ranking sends two statements at once.
+  // As many connections as the collector's pool (a chain or a ranking sends one statement at a time).
   const pool = ctx.singlePool;
   const d = DRILLDOWN_DEFAULTS;
 
@@ -112,7 +112,8 @@ export async function measureDrilldown(ctx: BenchContext, storeEvents: number): 
   );
   const suspectHttp = await httpLookups(cfg, startCpu, collector.origin, suspects, SUSPECT_LOOKUP);
   const suspectSql = await sqlLookups(cfg, startCpu, pool, suspects);
-  // The first statement group of a ranking is its two window lookups: its candidates.
+  // The first statement of a ranking reads its candidates: those that may reach the threshold,
+  // and the places (ids alone) of code changes below it that may still rank through a chain.
   const candidates = suspects.measured.map((t) =>
     (t.groups[0] ?? []).reduce((n, s) => n + s.rows, 0),
   );

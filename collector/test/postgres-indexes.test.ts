@@ -1,7 +1,9 @@
 // Proves on the real PostgreSQL server that "one tenant, a time range, one filter" — what every
 // Grafana panel asks — is answered from an index, never by reading the whole table.
 import { EventStore, type EventFilter } from '../src/store/event-store.js';
-import { LinkStore } from '../src/store/link-store.js';
+import { createConfig } from '../src/config/load-config.js';
+import { scoreSql } from '../src/drilldown/suspect-score.js';
+import { LinkStore, type CandidateWindow } from '../src/store/link-store.js';
 import { migrate } from '../src/store/migrate.js';
 import type { Db } from '../src/store/db.js';
 import { createTestDatabase, SKIPPED_KINDS, type TestDatabase } from '../src/testing/index.js';
@@ -31,12 +33,16 @@ run('query plans on PostgreSQL', () => {
     // 200,000 events over 90 days, 3 tenants, realistic cardinalities; then fresh statistics.
     await db.query(`
       INSERT INTO events (id, tenant, connector, external_id, kind, status, title, project, service,
-                          environment, ts, tags, refs)
+                          environment, ts, end_ts, tags, refs)
       SELECT gen_random_uuid(), 't' || (i % 3), (ARRAY['github','gitlab','kubernetes','ci'])[1 + i % 4],
              'x' || i, (ARRAY['deploy','pipeline','push','merge','release','config'])[1 + i % 6],
-             (ARRAY['succeeded','failed','in_progress'])[1 + i % 3], 'change ' || i,
+             -- Most runs end; one in a hundred is still running.
+             CASE WHEN i % 100 = 0 THEN 'in_progress' WHEN i % 7 = 0 THEN 'failed'
+                  ELSE 'succeeded' END, 'change ' || i,
              'acme/p' || (i % 50), 'svc' || (i % 30), (ARRAY['production','staging','dev'])[1 + i % 3],
-             now() - (i % 129600) * interval '1 minute', ARRAY['team-' || (i % 12)],
+             now() - (i % 129600) * interval '1 minute',
+             now() - (i % 129600) * interval '1 minute' + (i % 900) * interval '1 second',
+             ARRAY['team-' || (i % 12)],
              jsonb_build_object('commit', md5(i::text), 'pullRequest', i % 5000,
                                 'image', 'ghcr.io/acme/p' || (i % 50) || ':1.' || (i % 900))
         FROM generate_series(1, 200000) AS i`);
@@ -87,6 +93,37 @@ run('query plans on PostgreSQL', () => {
     return nodes(rows[0]!['QUERY PLAN'][0].Plan);
   };
   const day = 86_400_000;
+  const ago = (ms: number) => new Date(Date.now() - ms);
+  /** As SuspectFinder asks: an alert an hour ago on svc3 in production, default weights. */
+  const rankingWindow = (): CandidateWindow => {
+    const at = ago(3600_000);
+    const scope = { at, service: 'svc3', environment: 'production' };
+    const { drilldown } = createConfig({});
+    return {
+      from: ago(3 * 3600_000),
+      at,
+      openSince: ago(27 * 3600_000),
+      limit: 5000,
+      unless: { service: 'svc3', environment: 'production' },
+      ceiling: {
+        score: (bind) =>
+          scoreSql(
+            scope,
+            { halfLifeMinutes: drilldown.halfLifeMinutes, kinds: drilldown.kindWeights },
+            bind,
+          ),
+        min: drilldown.threshold - 0.1,
+        placeKinds: ['merge', 'pull_request', 'push', 'pipeline', 'release', 'tag'],
+      },
+    };
+  };
+  let ids: string[] = [];
+  beforeAll(async () => {
+    const { rows } = await db.query<{ id: string }>(
+      "SELECT id::text AS id FROM events WHERE tenant = 't1' ORDER BY id LIMIT 10",
+    );
+    ids = rows.map((r) => r.id);
+  });
   const drilldownCases: [string, () => { sql: string; params: unknown[] }][] = [
     [
       'chain: changes sharing a commit, pull request or image (GIN on links)',
@@ -100,27 +137,54 @@ run('query plans on PostgreSQL', () => {
         ),
     ],
     [
-      'suspects: the changes of a two-hour window',
+      'chain: the next level of three chains in one statement',
       () =>
-        links.betweenQuery(
+        links.linkedEachQuery(
           't1',
-          new Date(Date.now() - 3 * 3600_000),
-          new Date(Date.now() - 3600_000),
-          5000,
+          [
+            { keys: ['c:c4ca423', 'pr:acme/p7#77'], from: ago(30 * day), to: new Date() },
+            { keys: ['i:ghcr.io/acme/p8:1.8'], from: ago(40 * day), to: ago(10 * day) },
+            { keys: ['c:c81e728', 'pr:acme/p2#2'], from: ago(60 * day), to: ago(30 * day) },
+          ],
+          51,
         ),
     ],
     [
-      'suspects: rollouts still open at the alert',
+      'suspects: the candidates of a ranking (a two-hour window, rollouts running at the alert)',
+      () => links.candidatesQuery('t1', rankingWindow()),
+    ],
+    [
+      'suspects: the best candidates read whole, with the first level of three chains',
       () =>
-        links.openAtQuery(
+        links.linkedEachQuery(
           't1',
-          new Date(Date.now() - 3600_000),
-          new Date(Date.now() - 27 * 3600_000),
-          new Date(Date.now() - 3 * 3600_000),
-          5000,
+          [
+            { keys: ['c:c4ca423'], from: ago(30 * day), to: new Date() },
+            { keys: ['i:ghcr.io/acme/p8:1.8'], from: ago(40 * day), to: ago(10 * day) },
+            { keys: ['pr:acme/p2#2'], from: ago(60 * day), to: ago(30 * day) },
+          ],
+          51,
+          ids,
         ),
     ],
   ];
+
+  test('the next level of several chains is one GIN lookup per chain, never the time index', async () => {
+    const plan = await planOf(drilldownCases[1]![1]());
+    const scans = plan.filter((n) => n['Index Name']?.startsWith('events_'));
+    expect(scans.map((n) => n['Index Name'])).toEqual([
+      'events_by_links',
+      'events_by_links',
+      'events_by_links',
+    ]);
+  });
+
+  test('the rollouts still running at the alert come from their spans (migration 005), not from every rollout of the day', async () => {
+    const plan = await planOf(links.candidatesQuery('t1', rankingWindow()));
+    const names = plan.map((n) => n['Index Name']).filter(Boolean);
+    expect(names).toContain('events_rollout_spans');
+    expect(names).not.toContain('events_by_kind');
+  });
 
   test.each(drilldownCases)('%s uses an index, no sequential scan', async (_name, query) => {
     const plan = await planOf(query());

@@ -3,13 +3,15 @@
 // top rollouts — the merges, pipelines and pushes in their chains — inherits part of their
 // score, so the commit that shipped with a bad deploy ranks beside it.
 import type { ChangeEvent } from '@painchain/sdk';
-import type { LinkStore } from '../store/link-store.js';
+import type { CandidateChange, LinkStore } from '../store/link-store.js';
 import type { ChainFinder } from './change-chain.js';
 import {
   SCOPE_FACTORS,
   STATUS_FACTORS,
   scoreChange,
+  scoreSql,
   type IncidentScope,
+  type Score,
   type ScoreFactors,
   type ScoreWeights,
 } from './suspect-score.js';
@@ -58,6 +60,21 @@ const CHAIN_ROOTS = 3;
 /** Members of one rollout's chain looked at. */
 const CHAIN_MEMBERS = 50;
 const CODE_KINDS = new Set(['merge', 'pull_request', 'push', 'pipeline', 'release', 'tag']);
+/**
+ * How far below the threshold the store's score (scoreSql) may be and the change still be read:
+ * a score is rounded to 0.1 (0.05 either way), and the database's floating point may differ from
+ * JavaScript's in the last digits. Reading a change too many costs nothing but its row.
+ */
+const CEILING_MARGIN = 0.1;
+
+/** A change being ranked: read whole (`event`) only once it may be in the answer. */
+interface Ranked extends Score {
+  change: CandidateChange;
+  links?: string[];
+  event?: ChangeEvent;
+  factors: Suspect['factors'];
+  via?: Suspect['via'];
+}
 
 export class SuspectFinder {
   constructor(
@@ -70,67 +87,99 @@ export class SuspectFinder {
     const { options } = this;
     const at = scope.at;
     const from = new Date(at.getTime() - lookbackMs);
-    const [recent, open] = await Promise.all([
-      this.links.between(tenant, from, at, options.maxCandidates, prunablePlace(scope, options)),
-      this.links.openAt(
-        tenant,
-        at,
-        new Date(from.getTime() - options.openRolloutMaxAgeMs),
-        from,
-        options.maxCandidates,
-      ),
-    ]);
-    const scored = new Map<string, Suspect>();
-    for (const { event } of [...recent, ...open]) {
-      if (scored.has(event.id)) continue;
-      const { score, factors, reasons } = scoreChange(event, scope, options);
-      scored.set(event.id, { event, score, factors, reasons });
+    // Every candidate that may reach the threshold is scored, from the few columns a score needs.
+    // Below it, a change can still rank through a rollout's chain: of the kinds that can, the
+    // store answers the place (a tie between equal scores keeps the order they came in).
+    const candidates = await this.links.candidates(tenant, {
+      from,
+      at,
+      openSince: new Date(from.getTime() - options.openRolloutMaxAgeMs),
+      limit: options.maxCandidates,
+      unless: prunablePlace(scope, options),
+      ceiling: {
+        score: (bind) => scoreSql(scope, options, bind),
+        min: options.threshold - CEILING_MARGIN,
+        placeKinds: [...CODE_KINDS],
+      },
+    });
+    /** Undefined: the place of a change that scores below the threshold. */
+    const scored = new Map<string, Ranked | undefined>();
+    for (const { id, change, links } of candidates) {
+      if (scored.has(id)) continue;
+      scored.set(id, change && { change, links, ...scoreChange(change, scope, options) });
     }
+    const ranked = () => [...scored.values()].filter((s): s is Ranked => s !== undefined);
 
-    // The code that reached the environment with the top rollouts shares their score.
-    const rollouts = [...scored.values()]
+    const rollouts = ranked()
       .filter(
         (s) =>
-          (s.event.kind === 'deploy' || s.event.kind === 'rollback') &&
+          (s.change.kind === 'deploy' || s.change.kind === 'rollback') &&
           s.score >= options.threshold,
       )
       .sort(bySuspicion)
       .slice(0, CHAIN_ROOTS);
-    for (const rollout of rollouts) {
-      const chain = await this.chains.chainOf(tenant, rollout.event.id, CHAIN_MEMBERS);
-      if (!chain) continue;
+    // Chains only ever raise a score, so the answer holds nothing but the best of these and the
+    // code of those chains: these are read whole, with the first level of the chains.
+    const leaders = ranked()
+      .filter((s) => s.score >= options.threshold)
+      .sort(bySuspicion)
+      .slice(0, options.maxSuspects);
+    const { chains, read } = await this.chains.chainsFrom(
+      tenant,
+      rollouts.map((rollout) => ({
+        id: rollout.change.id,
+        timestamp: rollout.change.timestamp,
+        links: rollout.links ?? [],
+      })),
+      CHAIN_MEMBERS,
+      leaders.map((leader) => leader.change.id),
+    );
+    for (const s of [...rollouts, ...leaders]) s.event = read.get(s.change.id)?.event;
+
+    // The code that reached the environment with the top rollouts shares their score.
+    rollouts.forEach((rollout, i) => {
+      const chain = chains[i];
+      // A rollout deleted meanwhile has no chain, and is no suspect.
+      if (!chain) return;
+      const shipped = chain.root;
       for (const member of chain.events) {
-        if (member.id === rollout.event.id || !CODE_KINDS.has(member.kind ?? 'other')) continue;
+        if (member.id === shipped.id || !CODE_KINDS.has(member.kind ?? 'other')) continue;
         if (Date.parse(member.timestamp) > at.getTime()) continue;
         const inherited = Math.round(rollout.score * options.chainShare * 10) / 10;
         const current = scored.get(member.id);
         if (current && current.score >= inherited) continue;
         const link = chain.links.find((l) => l.to === member.id || l.from === member.id);
-        const where = rollout.event.environment ? ` to ${rollout.event.environment}` : '';
-        const base = current ?? { event: member, ...scoreChange(member, scope, options) };
+        const where = shipped.environment ? ` to ${shipped.environment}` : '';
+        const base = current
+          ? { ...current, event: current.event ?? member }
+          : { change: member, event: member, ...scoreChange(member, scope, options) };
         scored.set(member.id, {
           ...base,
           score: inherited,
           factors: { ...base.factors, chain: options.chainShare },
           reasons: [
-            `shipped${where} with "${rollout.event.title}"` +
+            `shipped${where} with "${shipped.title}"` +
               (link ? ` (same ${link.key}: ${link.value})` : ''),
             ...base.reasons,
           ],
           via: {
-            id: rollout.event.id,
-            title: rollout.event.title,
+            id: shipped.id,
+            title: shipped.title,
             key: link?.key ?? 'chain',
             value: link?.value ?? '',
           },
         });
       }
-    }
+    });
 
-    const suspects = [...scored.values()]
+    // Every change that can rank here was read whole above; one missing was deleted meanwhile.
+    const suspects = ranked()
       .filter((s) => s.score >= options.threshold)
       .sort(bySuspicion)
-      .slice(0, options.maxSuspects);
+      .slice(0, options.maxSuspects)
+      .flatMap(({ event, score, factors, reasons, via }): Suspect[] =>
+        event ? [{ event, score, factors, reasons, ...(via ? { via } : {}) }] : [],
+      );
     const described = [scope.service, scope.environment, scope.project].filter(Boolean).join(', ');
     return {
       at: at.toISOString(),
@@ -170,6 +219,6 @@ function prunablePlace(scope: IncidentScope, options: SuspectOptions) {
 }
 
 /** Highest score first; on a tie the later change (closer to the alert). */
-function bySuspicion(a: Suspect, b: Suspect): number {
-  return b.score - a.score || b.event.timestamp.localeCompare(a.event.timestamp);
+function bySuspicion(a: Ranked, b: Ranked): number {
+  return b.score - a.score || b.change.timestamp.localeCompare(a.change.timestamp);
 }

@@ -23,6 +23,12 @@ export interface ScoreFactors {
   status: number;
 }
 
+/** What a score reads of a change: no title, refs or data (the ranking reads no more). */
+export type ScoredChange = Pick<
+  ChangeEvent,
+  'kind' | 'status' | 'service' | 'environment' | 'project' | 'timestamp' | 'endTimestamp'
+>;
+
 export interface Score {
   score: number;
   factors: ScoreFactors;
@@ -95,18 +101,18 @@ export function spokenDuration(ms: number): string {
   return `${Math.round(hours / 24)} d`;
 }
 
-const isOpenStatus = (change: ChangeEvent) =>
+const isOpenStatus = (change: ScoredChange) =>
   change.status === 'started' || change.status === 'in_progress';
 
 /** Was the change still running at `at`: not finished, or finished only after it? */
-export function openAt(change: ChangeEvent, at: Date): boolean {
+export function openAt(change: ScoredChange, at: Date): boolean {
   if (Date.parse(change.timestamp) > at.getTime()) return false;
   if (change.endTimestamp) return Date.parse(change.endTimestamp) >= at.getTime();
   return isOpenStatus(change);
 }
 
 export function scoreChange(
-  change: ChangeEvent,
+  change: ScoredChange,
   scope: IncidentScope,
   weights: ScoreWeights,
 ): Score {
@@ -181,3 +187,54 @@ export function scoreChange(
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
+
+/**
+ * scoreChange's score before rounding, as a SQL expression over a row of `events`, so that the
+ * store can tell which candidates cannot reach a threshold without sending them: the same factors,
+ * from the same weights and constants. `bind` adds a parameter and returns its placeholder. A
+ * change to scoreChange is a change to this (test/suspect-ceiling.test.ts compares the two).
+ */
+export function scoreSql(
+  scope: IncidentScope,
+  weights: ScoreWeights,
+  bind: (value: unknown) => string,
+): string {
+  const number = (value: number) => `${bind(value)}::float8`;
+  const at = `${bind(scope.at)}::timestamptz`;
+  const open =
+    `(ts <= ${at} AND coalesce(CASE WHEN end_ts IS NOT NULL THEN end_ts >= ${at}` +
+    ` ELSE status IN ('started', 'in_progress') END, false))`;
+  // date_part answers a float; extract, a numeric, several times slower over hundreds of rows.
+  const minutesBefore = `greatest(0, date_part('epoch', ${at} - ts) / 60)`;
+  const time = `CASE WHEN ${open} THEN 1 ELSE power(0.5, ${minutesBefore} / ${number(weights.halfLifeMinutes)}) END`;
+  const kinds = Object.entries(weights.kinds);
+  const kind =
+    `coalesce((${bind(kinds.map(([, weight]) => weight))}::float8[])` +
+    `[array_position(${bind(kinds.map(([name]) => name))}::text[], kind)], ${number(weights.kinds.other)})`;
+  const place = (column: string, value: string | undefined, other: number, unknown: number) =>
+    value
+      ? `CASE WHEN ${column} = ${bind(value)}::text THEN 1` +
+        ` WHEN coalesce(${column}, '') <> '' THEN ${number(other)} ELSE ${number(unknown)} END`
+      : '1';
+  const service = place(
+    'service',
+    scope.service,
+    SCOPE_FACTORS.otherService,
+    SCOPE_FACTORS.unknownService,
+  );
+  const environment = place(
+    'environment',
+    scope.environment,
+    SCOPE_FACTORS.otherEnvironment,
+    SCOPE_FACTORS.unknownEnvironment,
+  );
+  const project = scope.project
+    ? `CASE WHEN project = ${bind(scope.project)}::text THEN 1 ELSE ${number(SCOPE_FACTORS.otherProject)} END`
+    : '1';
+  const status =
+    `CASE WHEN status = 'failed' THEN ${number(STATUS_FACTORS.failed)}` +
+    ` WHEN ${open} THEN ${number(STATUS_FACTORS.open)}` +
+    ` WHEN status = 'cancelled' THEN ${number(STATUS_FACTORS.cancelled)}` +
+    ` ELSE ${number(STATUS_FACTORS.other)} END`;
+  return `(100 * (${time}) * ${kind} * (${service}) * (${environment}) * (${project}) * (${status}))`;
+}
