@@ -1,7 +1,16 @@
 // The benchmark's sizes, limits and targets, read once from the environment. Every count is
 // scaled by BENCH_SCALE so that `BENCH_SCALE=0.1 npm run bench` is a quick smoke run.
 
-export const PHASES = ['raw', 'upsert', 'ingest', 'single', 'query', 'drilldown'] as const;
+export const PHASES = [
+  'raw',
+  'upsert',
+  'ingest',
+  'single',
+  'query',
+  'drilldown',
+  'delivery',
+  'load',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchConfig {
@@ -43,6 +52,17 @@ export interface BenchConfig {
   drilldownConcurrency: number;
   /** Alerts fire up to this long after the production change their scope is drawn from. */
   alertDelayMaxMinutes: number;
+  /** Delivery answers measured (after the drilldown, on the same store), and their range. */
+  deliveryLookups: number;
+  deliveryWarmup: number;
+  deliveryConcurrency: number;
+  deliveryDays: number;
+
+  /** The mixed load (issue 9): concurrent senders and readers, for this long. */
+  loadSenders: number;
+  loadReaders: number;
+  loadSeconds: number;
+  loadBatchSize: number;
 
   /** No phase may run longer than this; a cut-short phase is reported as such. */
   phaseTimeoutMs: number;
@@ -61,6 +81,10 @@ export const TARGETS = {
   queryP99MaxMs: 20,
   /** Issue 13: chain and suspects p99 through HTTP over the 1,000,000-event store. */
   drilldownP99MaxMs: 50,
+  /** Issue 18: a 90-day delivery answer p99 through HTTP over the 1,000,000-event store. */
+  deliveryP99MaxMs: 200,
+  /** Issue 9: the collector's RSS peak under the 200-sender load. */
+  loadRssPeakMaxMb: 200,
   storeMinEvents: 1_000_000,
 } as const;
 
@@ -109,7 +133,16 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     drilldownWarmup: 20,
     drilldownConcurrency: 4,
     alertDelayMaxMinutes: 60,
+    deliveryLookups: scaled(40, 10),
+    loadSenders: 200,
+    loadReaders: 4,
+    loadSeconds: scaled(60, 10),
+    loadBatchSize: 20,
+    deliveryWarmup: 2,
+    // A dashboard asks for its panels at once; four is the drilldown's concurrency too.
+    deliveryConcurrency: 4,
+    deliveryDays: 90,
     phaseTimeoutMs: 120_000,
-    totalTimeoutMs: 9 * 60_000,
+    totalTimeoutMs: 12 * 60_000,
   };
 }

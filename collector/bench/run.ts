@@ -1,7 +1,9 @@
-// `npm run bench`: the collector's ingest throughput, memory, query and drilldown latency against
-// real PostgreSQL, one JSON line per figure on stdout and a summary on stderr.
+// `npm run bench`: the collector's ingest throughput, memory, and query, drilldown and delivery
+// latency against real PostgreSQL, one JSON line per figure on stdout and a summary on stderr.
 // See docs/benchmarks.md.
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_POOL_SIZE } from '../src/config/config-schema.js';
 import { TARGETS, loadBenchConfig, type BenchConfig } from './bench-config.js';
@@ -10,7 +12,9 @@ import { benchUrl, recreateDatabase } from './bench-database.js';
 import { CollectorProcess } from './collector-process.js';
 import { startCpuSplit, waitForQuiet } from './cpu-usage.js';
 import { judge, printFigure, summarize, tidy, type Figure } from './figures.js';
+import { measureDelivery } from './delivery-figures.js';
 import { measureDrilldown } from './drilldown-figures.js';
+import { measureLoad } from './load-phase.js';
 import { emitStoreEvents, fillStore, measureQueries } from './query-figures.js';
 import { measureWrites } from './write-figures.js';
 
@@ -47,8 +51,10 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
   await recreateDatabase(cfg.adminUrl, cfg.benchDbName);
   const url = benchUrl(cfg.adminUrl, cfg.benchDbName);
   // The collector creates `events` (its migrations) before the baselines copy its shape.
+  const dataDir = await mkdtemp(join(os.tmpdir(), 'painchain-bench-'));
   const collector = await CollectorProcess.start({
     databaseUrl: url,
+    dataDir,
     cpuProfDir: cfg.cpuProfDir,
     nodeFlags: cfg.collectorFlags,
   });
@@ -74,12 +80,13 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
 
     await measureWrites(ctx);
     const rssAfterWritesMb = collector.rssMb();
-    if (cfg.phases.has('query') || cfg.phases.has('drilldown')) {
-      // Both read the same filled store; the drilldown runs after the queries.
+    if (cfg.phases.has('query') || cfg.phases.has('drilldown') || cfg.phases.has('delivery')) {
+      // All read the same filled store; the drilldown and delivery run after the queries.
       const storeEvents = await fillStore(ctx);
       if (cfg.phases.has('query')) await measureQueries(ctx, storeEvents);
       emitStoreEvents(ctx, storeEvents);
       if (cfg.phases.has('drilldown')) await measureDrilldown(ctx, storeEvents);
+      if (cfg.phases.has('delivery')) await measureDelivery(ctx, storeEvents);
     }
 
     const rssMb = collector.rssMb();
@@ -100,11 +107,14 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
         await new Promise<number>((r) => setTimeout(() => r(collector.rssMb()), RSS_SETTLE_MS)),
       ),
     });
+    // Last, on a collector of its own: its RSS peak is this load's alone.
+    if (cfg.phases.has('load')) await measureLoad(ctx, url);
     return figures;
   } finally {
     await pool.end().catch(() => undefined);
     await singlePool.end().catch(() => undefined);
     await collector.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -63,12 +63,26 @@ export const Errors = {
     503,
   ),
   Forbidden: define('forbidden', 'This token lacks the %s scope', 403),
+  RateLimited: define(
+    'rate_limited',
+    'Too many requests from this caller (%s in %s s); retry after the time in Retry-After',
+    429,
+  ),
   GrafanaNotConfigured: define(
     'grafana_not_configured',
     'Set grafana.url in painchain.yaml so that this link can lead to Grafana',
     404,
   ),
-  StoreUnavailable: define('store_unavailable', 'The store is not reachable', 503),
+  StoreUnavailable: define(
+    'store_unavailable',
+    'The store is not reachable (and, for a change, the spool that keeps changes until it is back is full); retry after the time in Retry-After',
+    503,
+  ),
+  ShuttingDown: define(
+    'shutting_down',
+    'The collector is shutting down; retry after the time in Retry-After (another replica may answer)',
+    503,
+  ),
   BadRequest: define('bad_request', '%s', 400),
   Internal: define('internal', 'Internal error; see the collector log', 500),
 } as const;

@@ -29,6 +29,7 @@ describe('OpenAPI document and reference', () => {
       '/api/v1/cdevents',
       '/api/v1/connectors',
       '/api/v1/connectors/{name}/heartbeat',
+      '/api/v1/delivery',
       '/api/v1/events',
       '/api/v1/events/{id}',
       '/api/v1/events/{id}/chain',

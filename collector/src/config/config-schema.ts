@@ -12,6 +12,20 @@ export const DEFAULT_MAX_FUTURE_SECONDS = 24 * 60 * 60;
 /** 18 months. */
 export const DEFAULT_RETENTION_DAYS = 548;
 export const DEFAULT_POOL_SIZE = 10;
+/** A replica that stops renewing its leases loses them after this long (docs/scaling.md). */
+export const DEFAULT_LEASE_TTL_SECONDS = 30;
+/** The window of `server.rateLimit` when only `max` is given. */
+export const DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60;
+/** Timeouts and limits that keep a slow or hostile peer (client or database) from holding us. */
+export const SERVER_LIMIT_DEFAULTS = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  idleTimeoutMs: 5_000,
+  maxConnections: 1024,
+  retryAfterSeconds: 5,
+} as const;
+export const STORE_TIMEOUT_DEFAULTS = { statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 };
+export const SPOOL_LIMIT_DEFAULTS = { limitBytes: 1024 ** 3, apiLimitBytes: 256 * 1024 ** 2 };
 /** Tenant of a token or connector that names none. */
 export const DEFAULT_TENANT = 'default';
 export const DEFAULT_LOG_LEVEL = 'info';
@@ -134,6 +148,33 @@ export const GrafanaConfig = Type.Object(
   { additionalProperties: false },
 );
 
+/** Delivery performance, the four DORA keys (docs/delivery-metrics.md). */
+export const DeliveryConfig = Type.Object(
+  {
+    environment: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'measured when a request names none; alerts without one are about it',
+      }),
+    ),
+    failureWindowHours: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 720,
+        description: 'a rollback, failed rollout or alert this long after a deploy fails it',
+      }),
+    ),
+    restoreHorizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+    maxRangeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660 })),
+  },
+  { additionalProperties: false },
+);
+export const DEFAULT_DELIVERY_ENVIRONMENT = 'production';
+export const DEFAULT_FAILURE_WINDOW_HOURS = 24;
+export const DEFAULT_RESTORE_HORIZON_DAYS = 30;
+export const DEFAULT_DELIVERY_MAX_RANGE_DAYS = 366;
+
 export const DEFAULT_ALERT_LABELS = {
   service: ['service', 'app', 'job'],
   environment: ['env', 'environment'],
@@ -154,6 +195,49 @@ export const ConfigFile = Type.Object(
           port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
           bodyLimitBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
           trustProxy: Type.Optional(Type.Boolean()),
+          replicaId: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 128,
+              description:
+                'this replica among those sharing the database: unique; hostname-pid by default',
+            }),
+          ),
+          leaseTtlSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 2,
+              maximum: 3600,
+              description: 'a replica that stops renewing its leases loses them after this long',
+            }),
+          ),
+          requestTimeoutMs: Type.Optional(
+            Type.Integer({
+              minimum: 100,
+              description: 'whole request, body included, must arrive within',
+            }),
+          ),
+          headersTimeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+          idleTimeoutMs: Type.Optional(
+            Type.Integer({
+              minimum: 100,
+              description: 'an idle keep-alive connection is closed after',
+            }),
+          ),
+          maxConnections: Type.Optional(Type.Integer({ minimum: 1 })),
+          retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+          rateLimit: Type.Optional(
+            Type.Object(
+              {
+                max: Type.Integer({
+                  minimum: 1,
+                  description:
+                    'requests per window per token (per client address on routes without a token)',
+                }),
+                windowSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -167,6 +251,8 @@ export const ConfigFile = Type.Object(
           dataDir: Type.Optional(Type.String({ minLength: 1 })),
           poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           retentionDays: Type.Optional(Type.Integer({ minimum: 1 })),
+          statementTimeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+          connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
         },
         { additionalProperties: false },
       ),
@@ -207,11 +293,38 @@ export const ConfigFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    spool: Type.Optional(
+      Type.Object(
+        {
+          dir: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: 'default: the folder spool in store.dataDir',
+            }),
+          ),
+          limitBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+          apiLimitBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    metrics: Type.Optional(
+      Type.Object(
+        {
+          token: Type.Optional(Type.String({ minLength: 16 })),
+          connectorLabels: Type.Optional(
+            Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     connectors: Type.Optional(Type.Array(ConnectorInstanceConfig)),
     exporters: Type.Optional(Type.Array(ExporterInstanceConfig)),
     drilldown: Type.Optional(DrilldownConfig),
     alerts: Type.Optional(AlertsConfig),
     grafana: Type.Optional(GrafanaConfig),
+    delivery: Type.Optional(DeliveryConfig),
     opentelemetry: Type.Optional(
       Type.Object(
         {
@@ -239,6 +352,16 @@ export interface Config {
     readonly port: number;
     readonly bodyLimitBytes: number;
     readonly trustProxy: boolean;
+    /** Who holds this collector's leases on connector sources (hostname-pid by default). */
+    readonly replicaId: string;
+    readonly leaseTtlSeconds: number;
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly retryAfterSeconds: number;
+    /** Requests per window per caller; undefined: no limit. */
+    readonly rateLimit: { readonly max: number; readonly windowSeconds: number } | undefined;
   };
   readonly store: {
     /** Postgres URL, or undefined for embedded PGlite in dataDir. */
@@ -246,6 +369,19 @@ export interface Config {
     readonly dataDir: string;
     readonly poolSize: number;
     readonly retentionDays: number;
+    readonly statementTimeoutMs: number;
+    readonly connectTimeoutMs: number;
+  };
+  readonly spool: {
+    readonly dir: string;
+    /** Waiting bytes beyond which webhooks and connectors' changes are refused. */
+    readonly limitBytes: number;
+    /** Waiting bytes beyond which the ingest API answers 503 (its callers can retry). */
+    readonly apiLimitBytes: number;
+  };
+  readonly metrics: {
+    readonly token: string | undefined;
+    readonly connectorLabels: readonly string[];
   };
   readonly auth: {
     readonly disabled: boolean;
@@ -282,4 +418,10 @@ export interface Config {
     };
   };
   readonly grafana: { readonly url: string | undefined; readonly changesDashboardUid: string };
+  readonly delivery: {
+    readonly environment: string;
+    readonly failureWindowHours: number;
+    readonly restoreHorizonDays: number;
+    readonly maxRangeDays: number;
+  };
 }

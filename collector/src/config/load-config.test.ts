@@ -1,5 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConnectorDefinition } from '@painchain/sdk';
@@ -72,13 +72,28 @@ describe('createConfig', () => {
         port: DEFAULT_PORT,
         bodyLimitBytes: 10 * 1024 * 1024,
         trustProxy: false,
+        replicaId: `${hostname()}-${process.pid}`,
+        leaseTtlSeconds: 30,
+        requestTimeoutMs: 10_000,
+        headersTimeoutMs: 5_000,
+        idleTimeoutMs: 5_000,
+        maxConnections: 1024,
+        retryAfterSeconds: 5,
       },
       store: {
         url: undefined,
         dataDir: DEFAULT_DATA_DIR,
         poolSize: 10,
         retentionDays: DEFAULT_RETENTION_DAYS,
+        statementTimeoutMs: 10_000,
+        connectTimeoutMs: 5_000,
       },
+      spool: {
+        dir: `${DEFAULT_DATA_DIR}/spool`,
+        limitBytes: 1024 ** 3,
+        apiLimitBytes: 256 * 1024 ** 2,
+      },
+      metrics: { token: undefined, connectorLabels: [] },
       auth: { disabled: false, tokens: [] },
       ingest: { maxBatchEvents: 5000, maxFutureSeconds: 86400, allowFutureTimestamps: false },
       log: { level: 'info', format: 'auto' },
@@ -98,6 +113,12 @@ describe('createConfig', () => {
         },
       },
       grafana: { url: undefined, changesDashboardUid: 'painchain-changes' },
+      delivery: {
+        environment: 'production',
+        failureWindowHours: 24,
+        restoreHorizonDays: 30,
+        maxRangeDays: 366,
+      },
     });
   });
 
@@ -425,7 +446,8 @@ describe('loadConfig', () => {
         line: 3,
         column: 3,
         path: 'server.hots',
-        message: 'unknown key; expected one of host, port, bodyLimitBytes, trustProxy',
+        message:
+          'unknown key; expected one of host, port, bodyLimitBytes, trustProxy, replicaId, leaseTtlSeconds, requestTimeoutMs, headersTimeoutMs, idleTimeoutMs, maxConnections, retryAfterSeconds, rateLimit',
       },
       {
         file: path,

@@ -1,6 +1,8 @@
 // Configuration as code: painchain.yaml (or a plain object) → interpolated, validated, defaulted,
 // frozen Config. A bad file yields one ConfigError listing every problem with file:line:column.
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import {
   checkOptions,
   describeErrors,
@@ -23,10 +25,14 @@ import {
   DEFAULT_CHAIN_MAX_EVENTS,
   DEFAULT_CHANGES_DASHBOARD_UID,
   DEFAULT_DATA_DIR,
+  DEFAULT_DELIVERY_ENVIRONMENT,
+  DEFAULT_DELIVERY_MAX_RANGE_DAYS,
   DEFAULT_EXPORTER_BATCH_SIZE,
   DEFAULT_EXPORTER_QUEUE_SIZE,
   DEFAULT_EXPORTER_TIMEOUT_SECONDS,
+  DEFAULT_FAILURE_WINDOW_HOURS,
   DEFAULT_HOST,
+  DEFAULT_LEASE_TTL_SECONDS,
   DEFAULT_LOG_LEVEL,
   DEFAULT_LOOKBACK_MINUTES,
   DEFAULT_MAX_BATCH_EVENTS,
@@ -34,7 +40,12 @@ import {
   DEFAULT_MAX_FUTURE_SECONDS,
   DEFAULT_POOL_SIZE,
   DEFAULT_PORT,
+  DEFAULT_RESTORE_HORIZON_DAYS,
+  DEFAULT_RATE_LIMIT_WINDOW_SECONDS,
   DEFAULT_RETENTION_DAYS,
+  SERVER_LIMIT_DEFAULTS,
+  SPOOL_LIMIT_DEFAULTS,
+  STORE_TIMEOUT_DEFAULTS,
   DEFAULT_TENANT,
   type Config,
 } from './config-schema.js';
@@ -81,6 +92,7 @@ const ENV_FALLBACKS: readonly { variable: string; path: [string, string]; intege
   { variable: 'PAINCHAIN_HOST', path: ['server', 'host'] },
   { variable: 'PAINCHAIN_PORT', path: ['server', 'port'], integer: true },
   { variable: 'PAINCHAIN_DATA_DIR', path: ['store', 'dataDir'] },
+  { variable: 'PAINCHAIN_SPOOL_DIR', path: ['spool', 'dir'] },
   { variable: 'DATABASE_URL', path: ['store', 'url'] },
   { variable: 'PAINCHAIN_LOG_LEVEL', path: ['log', 'level'] },
   { variable: 'PAINCHAIN_LOG_FORMAT', path: ['log', 'format'] },
@@ -293,12 +305,47 @@ function build(
       port: server.port ?? DEFAULT_PORT,
       bodyLimitBytes: server.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
       trustProxy: server.trustProxy ?? false,
+      // Unique among the replicas on one database: a pod's name in Kubernetes, the process id
+      // telling apart several collectors on one machine.
+      replicaId: server.replicaId ?? `${hostname()}-${process.pid}`,
+      leaseTtlSeconds: server.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS,
+      requestTimeoutMs: server.requestTimeoutMs ?? SERVER_LIMIT_DEFAULTS.requestTimeoutMs,
+      // Node refuses a headers timeout longer than the request timeout.
+      headersTimeoutMs: Math.min(
+        server.headersTimeoutMs ?? SERVER_LIMIT_DEFAULTS.headersTimeoutMs,
+        server.requestTimeoutMs ?? SERVER_LIMIT_DEFAULTS.requestTimeoutMs,
+      ),
+      idleTimeoutMs: server.idleTimeoutMs ?? SERVER_LIMIT_DEFAULTS.idleTimeoutMs,
+      maxConnections: server.maxConnections ?? SERVER_LIMIT_DEFAULTS.maxConnections,
+      retryAfterSeconds: server.retryAfterSeconds ?? SERVER_LIMIT_DEFAULTS.retryAfterSeconds,
+      rateLimit: server.rateLimit && {
+        max: server.rateLimit.max,
+        windowSeconds: server.rateLimit.windowSeconds ?? DEFAULT_RATE_LIMIT_WINDOW_SECONDS,
+      },
     },
     store: {
       url: store.url || undefined,
       dataDir: store.dataDir ?? DEFAULT_DATA_DIR,
       poolSize: store.poolSize ?? DEFAULT_POOL_SIZE,
       retentionDays: store.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      statementTimeoutMs: store.statementTimeoutMs ?? STORE_TIMEOUT_DEFAULTS.statementTimeoutMs,
+      connectTimeoutMs: store.connectTimeoutMs ?? STORE_TIMEOUT_DEFAULTS.connectTimeoutMs,
+    },
+    spool: {
+      // In the data folder, whose lock then covers it too (with PostgreSQL it holds nothing else).
+      dir: file.spool?.dir ?? join(store.dataDir ?? DEFAULT_DATA_DIR, 'spool'),
+      limitBytes: file.spool?.limitBytes ?? SPOOL_LIMIT_DEFAULTS.limitBytes,
+      apiLimitBytes: file.spool?.apiLimitBytes ?? SPOOL_LIMIT_DEFAULTS.apiLimitBytes,
+    },
+    metrics: {
+      token: file.metrics?.token || undefined,
+      // Configured instances and types are always known; CI names come from the config.
+      connectorLabels: [
+        ...new Set([
+          ...connectors.flatMap((c) => [c.name, c.type]),
+          ...(file.metrics?.connectorLabels ?? []),
+        ]),
+      ],
     },
     auth: {
       disabled: auth.disabled ?? false,
@@ -330,6 +377,12 @@ function build(
       options: checkedOptions(types.exporters, exporter),
     })),
     ...buildDrilldown(file),
+    delivery: {
+      environment: file.delivery?.environment ?? DEFAULT_DELIVERY_ENVIRONMENT,
+      failureWindowHours: file.delivery?.failureWindowHours ?? DEFAULT_FAILURE_WINDOW_HOURS,
+      restoreHorizonDays: file.delivery?.restoreHorizonDays ?? DEFAULT_RESTORE_HORIZON_DAYS,
+      maxRangeDays: file.delivery?.maxRangeDays ?? DEFAULT_DELIVERY_MAX_RANGE_DAYS,
+    },
   });
 }
 
