@@ -72,7 +72,7 @@ export interface TracedStatement extends Statement {
 /**
  * A Db over `pool` that answers for real and records every statement, in groups: a statement
  * issued while another of the same trace is still running joins that one's group (they were
- * sent together, as SuspectFinder sends its two window lookups), any other starts a new group.
+ * sent together, as code awaiting several lookups at once sends them), any other starts a new group.
  * Replaying the groups in order, each group's statements at once, sends what the code sent.
  */
 export function tracingDb(pool: pg.Pool): { db: Db; groups: TracedStatement[][] } {
