@@ -10,11 +10,9 @@ import {
   traceDelivery,
   type TracedDelivery,
 } from './delivery-phase.js';
-import { judge, loadFields, tidy, type Figure } from './figures.js';
+import { tidy, type Figure } from './figures.js';
 import type { LatencyResult, LookupPlan } from './query-phase.js';
-
-const mean = (values: readonly number[]) =>
-  values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+import { mean, replayedLatencyFigure } from './replayed-figure.js';
 
 function latencyFigure(
   ctx: BenchContext,
@@ -24,37 +22,24 @@ function latencyFigure(
   viaSql: LatencyResult,
   storeEvents: number,
 ): Figure {
-  const { latency } = viaHttp;
-  const target = { max: TARGETS.deliveryP99MaxMs };
   const measured = plan.measured;
-  return {
+  return replayedLatencyFigure({
     bench,
-    value: latency.p99Ms,
-    unit: 'ms',
-    baseline: tidy(viaSql.p99Ms),
-    baseline_name: 'the statements it issues, straight on PostgreSQL (p99)',
-    ...judge(latency.p99Ms, viaSql.p99Ms, target, latency.load.failed),
-    target,
-    p50_ms: tidy(latency.p50Ms),
-    max_ms: tidy(latency.maxMs),
-    sql_p50_ms: tidy(viaSql.p50Ms),
-    sql_max_ms: tidy(viaSql.maxMs),
-    lookups: latency.load.done,
-    warmup_lookups: plan.warmup.length,
+    targetMaxMs: TARGETS.deliveryP99MaxMs,
+    viaHttp: viaHttp.latency,
+    viaSql,
+    measured,
+    warmup: plan.warmup.length,
     concurrency: ctx.cfg.deliveryConcurrency,
-    days: ctx.cfg.deliveryDays,
-    mean_statements: tidy(mean(measured.map((t) => t.groups.flat().length))),
-    mean_rows_read: tidy(
-      mean(measured.map((t) => t.groups.flat().reduce((n, s) => n + s.rows, 0))),
-    ),
-    mean_deployments: tidy(mean(measured.map((t) => t.deployments))),
-    mean_lead_times: tidy(mean(measured.map((t) => t.leadTimes))),
-    mean_without_chain: tidy(mean(measured.map((t) => t.withoutChain))),
-    store_events: storeEvents,
-    answers_differing_from_trace: viaHttp.differing,
-    sql_cpu: viaSql.cpu,
-    ...loadFields(latency.load, latency.cpu),
-  };
+    differing: viaHttp.differing,
+    extra: {
+      days: ctx.cfg.deliveryDays,
+      mean_deployments: tidy(mean(measured.map((t) => t.deployments))),
+      mean_lead_times: tidy(mean(measured.map((t) => t.leadTimes))),
+      mean_without_chain: tidy(mean(measured.map((t) => t.withoutChain))),
+      store_events: storeEvents,
+    },
+  });
 }
 
 export async function measureDelivery(ctx: BenchContext, storeEvents: number): Promise<void> {

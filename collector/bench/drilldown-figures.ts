@@ -16,22 +16,10 @@ import {
   type AnswerStats,
   type Traced,
 } from './drilldown-phase.js';
-import { judge, loadFields, tidy, type Figure } from './figures.js';
+import { judge, tidy, type Figure } from './figures.js';
 import { percentile } from './load.js';
 import type { LatencyResult, LookupPlan } from './query-phase.js';
-
-const mean = (values: readonly number[]) =>
-  values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-
-/** Statements and rows per lookup, from the traces of the measured lookups. */
-function traceFields<S>(measured: readonly Traced<S>[]): Record<string, number> {
-  return {
-    mean_statements: tidy(mean(measured.map((t) => t.groups.flat().length))),
-    mean_rows_read: tidy(
-      mean(measured.map((t) => t.groups.flat().reduce((n, s) => n + s.rows, 0))),
-    ),
-  };
-}
+import { mean, replayedLatencyFigure } from './replayed-figure.js';
 
 /** One latency figure: HTTP p99 against the replayed statements' p99, judged at ≤ 50 ms. */
 function latencyFigure<S>(
@@ -42,30 +30,17 @@ function latencyFigure<S>(
   viaSql: LatencyResult,
   extra: Record<string, unknown>,
 ): Figure {
-  const { latency } = viaHttp;
-  const target = { max: TARGETS.drilldownP99MaxMs };
-  return {
+  return replayedLatencyFigure({
     bench,
-    value: latency.p99Ms,
-    unit: 'ms',
-    baseline: tidy(viaSql.p99Ms),
-    baseline_name: 'the statements it issues, straight on PostgreSQL (p99)',
-    ...judge(latency.p99Ms, viaSql.p99Ms, target, latency.load.failed),
-    target,
-    p50_ms: tidy(latency.p50Ms),
-    max_ms: tidy(latency.maxMs),
-    sql_p50_ms: tidy(viaSql.p50Ms),
-    sql_max_ms: tidy(viaSql.maxMs),
-    lookups: latency.load.done,
-    warmup_lookups: plan.warmup.length,
+    targetMaxMs: TARGETS.drilldownP99MaxMs,
+    viaHttp: viaHttp.latency,
+    viaSql,
+    measured: plan.measured,
+    warmup: plan.warmup.length,
     concurrency: ctx.cfg.drilldownConcurrency,
-    ...traceFields(plan.measured),
-    ...extra,
-    // The replayed statements are the ones the code issued only when both built the same answer.
-    answers_differing_from_trace: viaHttp.answers.differing,
-    sql_cpu: viaSql.cpu,
-    ...loadFields(latency.load, latency.cpu),
-  };
+    differing: viaHttp.answers.differing,
+    extra,
+  });
 }
 
 export async function measureDrilldown(ctx: BenchContext, storeEvents: number): Promise<void> {

@@ -20,7 +20,7 @@ Usage: painchain-collector [--config painchain.yaml] [--port N] [--host ADDRESS]
   -h, --help          this text
 
 Environment: PAINCHAIN_CONFIG, PAINCHAIN_HOST, PAINCHAIN_PORT, PAINCHAIN_DATA_DIR,
-DATABASE_URL, PAINCHAIN_LOG_LEVEL, PAINCHAIN_LOG_FORMAT (auto, pretty, json);
+PAINCHAIN_SPOOL_DIR, DATABASE_URL, PAINCHAIN_LOG_LEVEL, PAINCHAIN_LOG_FORMAT (auto, pretty, json);
 OTEL_EXPORTER_OTLP_ENDPOINT and the other standard OTEL_* variables
 (docs/opentelemetry.md). See docs/configuration.md.`;
 

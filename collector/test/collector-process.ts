@@ -20,20 +20,38 @@ export function collect(child: ChildProcess): { logs: string[]; exited: Promise<
   return { logs, exited };
 }
 
+export interface RunOptions {
+  /** Working folder of the process (relative paths in its config resolve from it). */
+  cwd?: string;
+  /** How long start() waits for "listening on" (30 s by default). */
+  startTimeoutMs?: number;
+}
+
+/**
+ * The command with `args` and an environment of PATH, PAINCHAIN_PORT=0 (any free port) and `env`
+ * only: whatever the test process has (a PAINCHAIN_CONFIG, DATABASE_URL) does not leak in.
+ */
 export function run(
   args: string[],
   env: Record<string, string>,
+  options: RunOptions = {},
 ): { child: ChildProcess; logs: string[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', PAINCHAIN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return { child, ...collect(child) };
 }
 
-export async function start(args: string[], env: Record<string, string>): Promise<Running> {
-  const r = run(args, env);
-  const deadline = Date.now() + 30_000;
+/** run(), resolved once the collector listens, with the URL it printed; killed if it does not. */
+export async function start(
+  args: string[],
+  env: Record<string, string>,
+  options: RunOptions = {},
+): Promise<Running> {
+  const r = run(args, env, options);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   while (Date.now() < deadline) {
     const line = r.logs.find((l) => l.includes('listening on'));
     if (line) return { ...r, url: (JSON.parse(line) as { url: string }).url };

@@ -2,16 +2,13 @@
 // pointing at an OTLP/HTTP receiver on loopback (http/json): change events, HTTP server spans
 // named after their route, store spans and the collector's metrics all arrive; with no OTEL_*
 // variable nothing is sent and nothing about OpenTelemetry is logged. Needs `npm run build`.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { anEvent } from '../src/testing/index.js';
+import { MAIN, run, start } from './collector-process.js';
 import { attributesOf, OtlpReceiver, plain } from './otlp-receiver.js';
-
-const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 
 async function waitFor(what: string, ok: () => boolean, logs: string[], ms = 20_000) {
   const end = Date.now() + ms;
@@ -23,29 +20,10 @@ async function waitFor(what: string, ok: () => boolean, logs: string[], ms = 20_
 
 /** Starts the built collector with `env`; resolves with its URL once it listens. */
 async function startMain(env: Record<string, string>, dir: string) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PAINCHAIN_PORT: '0',
-      PAINCHAIN_DATA_DIR: join(dir, 'data'),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, url, logs, exited } = await start([], {
+    PAINCHAIN_DATA_DIR: join(dir, 'data'),
+    ...env,
   });
-  const logs: string[] = [];
-  const take = (b: Buffer) => logs.push(...b.toString().split('\n').filter(Boolean));
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await waitFor(
-    'the collector to listen',
-    () => logs.some((l) => l.includes('listening on')) || child.exitCode !== null,
-    logs,
-    30_000,
-  );
-  const line = logs.find((l) => l.includes('listening on'));
-  if (!line) throw new Error(`the collector did not start:\n${logs.join('\n')}`);
-  const url = (JSON.parse(line) as { url: string }).url;
   const stop = async () => {
     child.kill('SIGTERM');
     return exited;
@@ -171,18 +149,13 @@ builtRun('the collector command with OpenTelemetry', () => {
   });
 
   test('an OTLP protocol the collector cannot send stops start-up with the fix', async () => {
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PAINCHAIN_DATA_DIR: join(dir, 'data'),
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const refused = run([], {
+      PAINCHAIN_DATA_DIR: join(dir, 'data'),
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
     });
-    let out = '';
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await refused.exited;
+    const out = refused.logs.join('\n');
     expect(code).toBe(2);
     expect(out).toContain(
       'OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported: use http/protobuf or http/json',

@@ -4,18 +4,16 @@
 // when), a replica killed with SIGKILL loses its repositories to the others once its leases
 // expire, and every commit the fake served is stored exactly once: no gap and no duplicate
 // across the handover. Needs `npm run build` (npm test builds first) and PostgreSQL.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FakeGithub, type RecordedRequest } from '../../connectors/github/test/fake-github.js';
 import * as rest from '../../connectors/github/test/rest-fixtures.js';
 import type { Db } from '../src/store/db.js';
 import { createTestDatabase, SKIPPED_KINDS, type TestDatabase } from '../src/testing/index.js';
+import { MAIN, start, type Running } from './collector-process.js';
 
-const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 const REPOSITORIES = Array.from({ length: 20 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
 const REPLICAS = ['replica-1', 'replica-2', 'replica-3'];
 const LEASE_TTL_SECONDS = 3;
@@ -25,12 +23,8 @@ const runnable = existsSync(MAIN) && !SKIPPED_KINDS.includes('postgres');
 if (!existsSync(MAIN)) console.warn(`*** ${MAIN} not built: run npm test (it builds first) ***`);
 const suite = runnable ? describe : describe.skip;
 
-interface Replica {
+interface Replica extends Running {
   name: string;
-  child: ChildProcess;
-  url: string;
-  logs: string[];
-  exited: Promise<number | null>;
 }
 
 interface Lease {
@@ -40,24 +34,7 @@ interface Lease {
 }
 
 async function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PAINCHAIN_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  const keep = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const line = logs.find((l) => l.includes('listening on'));
-    if (line) return { name, child, url: (JSON.parse(line) as { url: string }).url, logs, exited };
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${name} did not start:\n${logs.join('\n')}`);
+  return { name, ...(await start([], env, { startTimeoutMs: 60_000 })) };
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000) {

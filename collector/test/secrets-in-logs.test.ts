@@ -6,7 +6,6 @@
 // bad input, the database connections are cut once, and then all it printed (stdout and stderr),
 // and every answer it gave, is searched for each secret, whole or in part. Needs `npm run build`
 // (npm test builds first).
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +13,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import {
   ADMIN_URL,
@@ -24,8 +22,8 @@ import {
   SKIPPED_KINDS,
   type TestDatabase,
 } from '../src/testing/index.js';
+import { MAIN, run, start } from './collector-process.js';
 
-const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
 const withPostgres = !SKIPPED_KINDS.includes('postgres');
 
 /** A secret no other text contains: a name for messages, then 32 random hex digits. */
@@ -159,11 +157,14 @@ builtRun('secrets in the log of a full run', () => {
     await writeFile(file, CONFIG);
     const databaseUrl = database ? new URL(database.url!) : undefined;
     if (databaseUrl) databaseUrl.password = SECRETS.DB_PASSWORD;
-    const child = spawn(process.execPath, [MAIN, '--config', file], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        PAINCHAIN_PORT: '0',
+    const {
+      child,
+      logs,
+      exited,
+      url: base,
+    } = await start(
+      ['--config', file],
+      {
         PAINCHAIN_DATA_DIR: join(dir, 'data'),
         SOURCE_URL: source.url,
         DATABASE_URL: databaseUrl?.toString() ?? '',
@@ -175,25 +176,11 @@ builtRun('secrets in the log of a full run', () => {
         OTEL_METRIC_EXPORT_INTERVAL: '300',
         ...SECRETS,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const logs: string[] = [];
+      { cwd: dir },
+    );
     /** Every answer too: a secret must not be sent back either. */
     const answers: string[] = [];
-    const take = (b: Buffer) => logs.push(...b.toString().split('\n').filter(Boolean));
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      await waitFor(
-        'the collector to listen',
-        () => logs.some((l) => l.includes('listening on')) || child.exitCode !== null,
-        logs,
-        30_000,
-      );
-      const line = logs.find((l) => l.includes('listening on'));
-      if (!line) throw new Error(`the collector did not start:\n${logs.join('\n')}`);
-      const base = (JSON.parse(line) as { url: string }).url;
       const statuses: string[] = [];
 
       type Auth = { bearer?: string; basic?: string } | undefined;
@@ -435,20 +422,13 @@ builtRun('secrets in the log of a full run', () => {
       Object.assign(new URL(url), { port: '1' }),
       Object.assign(new URL(url), { pathname: '/painchain_no_such_database' }),
     ]) {
-      const child = spawn(process.execPath, [MAIN], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH ?? '',
-          PAINCHAIN_PORT: '0',
-          DATABASE_URL: broken.toString(),
-          PAINCHAIN_LOG_LEVEL: 'debug',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const refused = run(
+        [],
+        { DATABASE_URL: broken.toString(), PAINCHAIN_LOG_LEVEL: 'debug' },
+        { cwd: dir },
+      );
+      const code = await refused.exited;
+      const out = refused.logs.join('\n');
       expect(code).toBe(2);
       expect(out).toContain('DATABASE_URL');
       for (const text of revealing(SECRETS.DB_PASSWORD)) expect(out).not.toContain(text);

@@ -131,6 +131,42 @@ describe('createConfig', () => {
     );
   });
 
+  it('refuses bad timeouts, limits, spool and metrics settings, each by its path', () => {
+    let message = '';
+    try {
+      createConfig({
+        server: { requestTimeoutMs: 10, maxConnections: 0, retryAfterSeconds: 0 },
+        store: { statementTimeoutMs: 'x', connectTimeoutMs: 5 },
+        spool: { limitBytes: 0, other: 1 },
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const problem of [
+      'server.requestTimeoutMs: must be at least 100',
+      'server.maxConnections: must be at least 1',
+      'server.retryAfterSeconds: must be at least 1',
+      'store.statementTimeoutMs: must be an integer, got a string',
+      'store.connectTimeoutMs: must be at least 100',
+      'spool.limitBytes: must be at least 1024',
+      'spool.other: unknown key; expected one of dir, limitBytes, apiLimitBytes',
+    ])
+      expect(message).toContain(problem);
+    // A metrics token short enough to guess is no protection.
+    expect(() => createConfig({ metrics: { token: 'short' } })).toThrow(
+      'metrics.token: must be at least 16 characters long',
+    );
+  });
+
+  it('keeps the headers timeout within the request timeout, and puts the spool in the data folder', () => {
+    const config = createConfig({
+      server: { requestTimeoutMs: 2000, headersTimeoutMs: 9000 },
+      store: { dataDir: '/var/lib/x' },
+    });
+    expect(config.server.headersTimeoutMs).toBe(2000);
+    expect(config.spool.dir).toBe('/var/lib/x/spool');
+  });
+
   it('refuses a default lookback longer than the longest one allowed, naming both', () => {
     expect(() =>
       createConfig({ drilldown: { lookbackMinutes: 600, maxLookbackMinutes: 300 } }),

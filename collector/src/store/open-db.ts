@@ -1,7 +1,7 @@
 // Chooses the store: PostgreSQL when a URL is configured, otherwise embedded PGlite in the data
 // folder. Failed statements are counted for /metrics here, once for both.
 import type { Counter } from 'prom-client';
-import type { Db, Queryable } from './db.js';
+import { aroundDb, type Db } from './db.js';
 import { PGliteDb } from './pglite-db.js';
 import { PostgresDb } from './postgres-db.js';
 
@@ -22,23 +22,14 @@ export async function openDb(settings: StoreSettings): Promise<Db> {
     : PGliteDb.open(settings.dataDir);
 }
 
-/** The same Db, counting every statement that fails. */
+/** The same Db, counting every statement (and transaction) that fails; pings are not counted. */
 export function countErrors(db: Db, errors: Counter): Db {
-  const counted = <T>(p: Promise<T>) =>
-    p.catch((err: unknown) => {
-      errors.inc();
-      throw err;
-    });
-  const wrapQ = (q: Queryable): Queryable => ({
-    query: (sql, params) => counted(q.query(sql, params)),
-    exec: (sql) => counted(q.exec(sql)),
-  });
-  return {
-    kind: db.kind,
-    ...wrapQ(db),
-    transaction: (fn) => counted(db.transaction((tx) => fn(wrapQ(tx)))),
-    maintenance: (fn) => counted(db.maintenance((tx) => fn(wrapQ(tx)))),
-    ping: () => db.ping(),
-    close: () => db.close(),
-  };
+  return aroundDb(db, (call, run) =>
+    call.kind === 'ping'
+      ? run()
+      : run().catch((err: unknown) => {
+          errors.inc();
+          throw err;
+        }),
+  );
 }

@@ -16,6 +16,27 @@ const wrap = (client: pg.Pool | pg.PoolClient | pg.Client): Queryable => ({
   },
 });
 
+/** BEGIN, fn, COMMIT on one connection; ROLLBACK when fn (or COMMIT) throws. */
+async function inTransaction<T>(
+  client: pg.PoolClient | pg.Client,
+  fn: (tx: Queryable) => Promise<T>,
+  rollbackFailed: (err: Error) => void,
+): Promise<T> {
+  try {
+    await client.query('BEGIN');
+    const result = await fn(wrap(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      rollbackFailed(
+        rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)),
+      );
+    });
+    throw err;
+  }
+}
+
 export interface PostgresTimeouts {
   /** A statement running longer is cancelled by the server, and given up by us soon after. */
   statementTimeoutMs: number;
@@ -69,15 +90,7 @@ export class PostgresDb implements Db {
     // A connection whose ROLLBACK failed (broken, timed out) must not go back to the pool.
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      const result = await fn(wrap(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw err;
+      return await inTransaction(client, fn, (err) => (broken = err));
     } finally {
       client.release(broken);
     }
@@ -97,13 +110,8 @@ export class PostgresDb implements Db {
     client.on('error', () => undefined);
     await client.connect();
     try {
-      await client.query('BEGIN');
-      const result = await fn(wrap(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      // The connection ends here either way: a failed ROLLBACK needs no further care.
+      return await inTransaction(client, fn, () => undefined);
     } finally {
       await client.end().catch(() => undefined);
     }

@@ -2,7 +2,7 @@
 // marks it down, any success marks it up) and from the spool drainer's pings. One log line per
 // change of state, never one per failed request: during an outage every request would fail.
 import type { Logger } from 'pino';
-import type { Db, Queryable } from './db.js';
+import { aroundDb, type Db } from './db.js';
 
 /** Socket errors, pg's client-side timeouts, PostgreSQL's connection and shutdown classes. */
 const UNREACHABLE_CODES = new Set([
@@ -114,31 +114,20 @@ export class StoreHealth {
   }
 }
 
-/** The same Db, telling health about every statement's outcome. */
+/**
+ * The same Db, telling health about every call's outcome: statements (inside transactions too),
+ * transactions as a whole (BEGIN or COMMIT can be what fails), pings.
+ */
 export function watchHealth(db: Db, health: StoreHealth): Db {
-  const watched = async <T>(p: Promise<T>): Promise<T> => {
+  return aroundDb(db, async (_call, run) => {
     const downsBefore = health.downs;
     try {
-      const result = await p;
+      const result = await run();
       health.markUp(downsBefore);
       return result;
     } catch (err) {
       if (isStoreUnreachable(err)) health.markDown(err);
       throw err;
     }
-  };
-  const wrapQ = (q: Queryable): Queryable => ({
-    query: (sql, params) => watched(q.query(sql, params)),
-    exec: (sql) => watched(q.exec(sql)),
   });
-  return {
-    kind: db.kind,
-    ...wrapQ(db),
-    // Inside a transaction the statements are watched one by one; the transaction itself too
-    // (BEGIN or COMMIT can be what fails).
-    transaction: (fn) => watched(db.transaction((tx) => fn(wrapQ(tx)))),
-    maintenance: (fn) => watched(db.maintenance((tx) => fn(wrapQ(tx)))),
-    ping: () => watched(db.ping()),
-    close: () => db.close(),
-  };
 }

@@ -9,7 +9,7 @@ import {
   ATTR_DB_SYSTEM_NAME,
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
 } from '@opentelemetry/semantic-conventions';
-import type { Db, Queryable } from '../store/db.js';
+import { aroundDb, type Db } from '../store/db.js';
 import { VERSION } from '../version.js';
 
 /** Long statements (a migration script) are cut in the span: enough to recognise them. */
@@ -59,22 +59,12 @@ export function traceDb(db: Db): Db {
       },
     };
   };
-  const wrap = (q: Queryable): Queryable => ({
-    query: (sql, params) => {
-      const { name, attributes } = statement(sql);
-      return inSpan(name, attributes, () => q.query(sql, params));
-    },
-    exec: (sql) => {
-      const { name, attributes } = statement(sql);
-      return inSpan(name, attributes, () => q.exec(sql));
-    },
+  return aroundDb(db, (call, run) => {
+    if ('sql' in call) {
+      const { name, attributes } = statement(call.sql);
+      return inSpan(name, attributes, run);
+    }
+    // Readiness pings are not traced: a probe every few seconds would drown the store's spans.
+    return call.kind === 'ping' ? run() : inSpan(call.kind, {}, run);
   });
-  return {
-    kind: db.kind,
-    ...wrap(db),
-    transaction: (fn) => inSpan('transaction', {}, () => db.transaction((tx) => fn(wrap(tx)))),
-    maintenance: (fn) => inSpan('maintenance', {}, () => db.maintenance((tx) => fn(wrap(tx)))),
-    ping: () => db.ping(),
-    close: () => db.close(),
-  };
 }

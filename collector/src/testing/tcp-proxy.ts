@@ -15,7 +15,6 @@ export class TcpProxy {
   #mode: ProxyMode = 'pass';
   #delayMs = 0;
   readonly #links = new Set<Link>();
-  #connections = 0;
 
   private constructor(
     private readonly server: Server,
@@ -31,15 +30,6 @@ export class TcpProxy {
     if (!address || typeof address === 'string') throw new Error('proxy has no port');
     holder.proxy = new TcpProxy(server, address.port);
     return holder.proxy;
-  }
-
-  get mode(): ProxyMode {
-    return this.#mode;
-  }
-
-  /** Connections accepted since start (a test can see that a client reconnected). */
-  get connections(): number {
-    return this.#connections;
   }
 
   /** `postgres://…` with host and port replaced by the proxy's. */
@@ -88,7 +78,6 @@ export class TcpProxy {
   }
 
   private accept(client: Socket, target: { host: string; port: number }): void {
-    this.#connections += 1;
     if (this.#mode === 'cut') {
       client.resetAndDestroy();
       return;

@@ -11,6 +11,21 @@ export interface WebhookExample {
 
 const require = createRequire(import.meta.url);
 
+/** The GitHub events the connector records (ping included: it answers it), in test order. */
+export const RECORDED_EVENTS = [
+  'push',
+  'pull_request',
+  'workflow_run',
+  'check_suite',
+  'deployment',
+  'deployment_status',
+  'release',
+  'create',
+  'delete',
+  'package',
+  'ping',
+] as const;
+
 export function webhookExamples(events: readonly string[]): WebhookExample[] {
   const file = require.resolve('@octokit/webhooks-examples/api.github.com/index.json');
   const all = JSON.parse(readFileSync(file, 'utf8')) as {

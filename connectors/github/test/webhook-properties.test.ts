@@ -15,24 +15,11 @@ import {
   type TestDatabase,
 } from '@painchain/collector/testing';
 import { createGithubConnectorDefinition } from '../src/github-connector.js';
-import { webhookExamples } from './webhook-examples.js';
+import { RECORDED_EVENTS, webhookExamples } from './webhook-examples.js';
 
 const SECRET = 'property-webhook-secret';
 const RUNS = 150;
-const EVENTS = [
-  'push',
-  'pull_request',
-  'workflow_run',
-  'check_suite',
-  'deployment',
-  'deployment_status',
-  'release',
-  'create',
-  'delete',
-  'package',
-  'ping',
-];
-const examples = webhookExamples(EVENTS);
+const examples = webhookExamples(RECORDED_EVENTS);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = (string | number)[];
@@ -105,7 +92,7 @@ interface Delivery {
 }
 
 const eventName = fc.oneof(
-  fc.constantFrom(...EVENTS),
+  fc.constantFrom(...RECORDED_EVENTS),
   fc.constantFrom('constructor', '__proto__', 'toString', 'issues', ''),
   // Any text a header may carry.
   fc.stringMatching(/^[\x21-\x7e]{0,20}$/),

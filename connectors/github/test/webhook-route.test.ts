@@ -12,23 +12,10 @@ import {
   type TestDatabase,
 } from '@painchain/collector/testing';
 import { createGithubConnectorDefinition } from '../src/github-connector.js';
-import { webhookExamples, type WebhookExample } from './webhook-examples.js';
+import { RECORDED_EVENTS, webhookExamples, type WebhookExample } from './webhook-examples.js';
 
 const SECRET = 'It is a secret to everybody';
-const EVENTS = [
-  'push',
-  'pull_request',
-  'workflow_run',
-  'check_suite',
-  'deployment',
-  'deployment_status',
-  'release',
-  'create',
-  'delete',
-  'package',
-  'ping',
-];
-const examples = webhookExamples(EVENTS);
+const examples = webhookExamples(RECORDED_EVENTS);
 const definition = createGithubConnectorDefinition();
 
 type Json = Record<string, unknown>;
