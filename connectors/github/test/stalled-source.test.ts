@@ -86,7 +86,9 @@ describe('a GitHub that never answers, beside one that does', () => {
       const all = await statuses();
       hung = all.find((s) => s.name === 'github-hung');
       ok = all.find((s) => s.name === 'github-ok');
-      if (ok?.health.lastSyncAt && hung?.health.message) break;
+      // The hung one reports backfill progress first ("backfill: 1 of 2 repositories"): the
+      // cycle's end is its failure line.
+      if (ok?.health.lastSyncAt && hung?.health.message?.startsWith('failing')) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(ok?.health.lastSyncAt).not.toBeNull();
