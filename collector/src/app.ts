@@ -165,6 +165,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       allowFutureTimestamps: config.ingest.allowFutureTimestamps,
       retentionDays: config.store.retentionDays,
       now: deps.now,
+      // Groups written at once: one on the embedded store (one connection); on PostgreSQL up to
+      // half the pool, so that reads keep connections of their own (docs/operations.md).
+      writeLanes: db.kind === 'pglite' ? 1 : Math.min(4, Math.ceil(config.store.poolSize / 2)),
     },
     metrics,
     app.log,

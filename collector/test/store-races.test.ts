@@ -19,7 +19,7 @@ function deletingBeforeLookup(db: Db, externalId: string): Db & { armed: boolean
     armed: false,
     kind: db.kind,
     async query<R>(sql: string, params?: unknown[]) {
-      if (wrapper.armed && /SELECT e\.id, e\.connector, e\.external_id/.test(sql)) {
+      if (wrapper.armed && /SELECT e\.id, e\.tenant, e\.connector, e\.external_id/.test(sql)) {
         wrapper.armed = false;
         await db.query('DELETE FROM events WHERE external_id = $1', [externalId]);
       }

@@ -13,6 +13,7 @@ import { InvalidEventsError } from './invalid-events-error.js';
 import { schemaProblems } from './schema-problems.js';
 import { SpoolFullError, type Origin, type Spool, type SpoolRecord } from './spool.js';
 import { SpoolDrainer } from './spool-drainer.js';
+import { GroupCommit } from './group-commit.js';
 import {
   normalizeEvent,
   type NormalizedEvent,
@@ -57,14 +58,26 @@ const MAX_DETAILS = 100;
 export class IngestPipeline {
   readonly #listeners: ChangeListener[] = [];
   readonly #drainer: SpoolDrainer | undefined;
+  readonly #group: GroupCommit;
 
   constructor(
-    private readonly store: EventStore,
-    private readonly options: Omit<NormalizeOptions, 'now'> & { now?: () => Date },
+    store: EventStore,
+    private readonly options: Omit<NormalizeOptions, 'now'> & {
+      now?: () => Date;
+      /** Group commits written at once (GroupCommitOptions.lanes). */
+      writeLanes?: number;
+    },
     private readonly metrics: Metrics,
     private readonly log: FastifyBaseLogger,
     private readonly durability?: Durability,
   ) {
+    // A failure that is the store's (unreachable, a timeout) is every grouped request's; any
+    // other is narrowed down to the request whose events caused it.
+    this.#group = new GroupCommit(store, {
+      lanes: options.writeLanes,
+      sharedFailure: isStoreUnreachable,
+      onGroup: (requests) => metrics.ingestGroupRequests.observe(requests),
+    });
     if (durability)
       this.#drainer = new SpoolDrainer({
         spool: durability.spool,
@@ -88,6 +101,7 @@ export class IngestPipeline {
 
   onChange(listener: ChangeListener): void {
     this.#listeners.push(listener);
+    this.#group.returnChanged = true;
   }
 
   /** Stores a batch all-or-nothing; throws InvalidEventsError with every problem found. */
@@ -143,9 +157,7 @@ export class IngestPipeline {
 
   /** Upsert, count, tell the listeners: for a request now, or a spooled record later. */
   async #store(tenant: string, normalized: NormalizedEvent[]): Promise<EmitResult> {
-    const { results, changed } = await this.store.upsert(tenant, normalized, {
-      returnChanged: this.#listeners.length > 0,
-    });
+    const { results, changed } = await this.#group.write(tenant, normalized);
     const counts = { created: 0, updated: 0, unchanged: 0 };
     results.forEach((r, i) => {
       counts[r.outcome] += 1;

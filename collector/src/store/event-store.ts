@@ -132,11 +132,15 @@ WHERE (e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_a
        ARRAY(SELECT DISTINCT unnest(e.tags || EXCLUDED.tags) ORDER BY 1), e.data || EXCLUDED.data)`;
 
 /** What the upsert returns when nobody needs the stored rows: parsing 19 columns back costs. */
-const RETURN_KEYS = `RETURNING id, connector, external_id, (xmax = 0) AS inserted`;
-const RETURN_ROWS = `RETURNING ${SELECT_COLUMNS}, (xmax = 0) AS inserted`;
+const RETURN_KEYS = `RETURNING id, tenant, connector, external_id, (xmax = 0) AS inserted`;
+const RETURN_ROWS = `RETURNING ${SELECT_COLUMNS}, tenant, (xmax = 0) AS inserted`;
 
 const keyOf = (e: Pick<NormalizedEvent, 'connector' | 'externalId'>) =>
   `${e.connector}\u0000${e.externalId}`;
+const rowKey = (r: { connector: string; external_id: string }) => ({
+  connector: r.connector,
+  externalId: r.external_id,
+});
 
 /** The same rule as the SQL: does `b` replace `a`? */
 const supersedes = (b: NormalizedEvent, a: NormalizedEvent) =>
@@ -165,6 +169,22 @@ export function rowToEvent(r: EventRow): ChangeEvent {
     data: r.data,
   };
 }
+
+/** A timestamp column as the API writes it: `toISOString()`'s form (UTC, milliseconds, `Z`). */
+const isoText = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * One row as the API's ChangeEvent JSON, built by the database: what rowToEvent and the route's
+ * serializer would write, without parsing every column in JavaScript and printing it again.
+ */
+const EVENT_JSON = `json_build_object(
+  'id', e.id, 'connector', e.connector, 'externalId', e.external_id, 'kind', e.kind,
+  'status', e.status, 'title', e.title, 'description', e.description, 'project', e.project,
+  'service', e.service, 'environment', e.environment, 'timestamp', ${isoText('e.ts')},
+  'endTimestamp', ${isoText('e.end_ts')}, 'updatedAt', ${isoText('e.updated_at')},
+  'receivedAt', ${isoText('e.received_at')}, 'author', e.author, 'url', e.url,
+  'refs', e.refs, 'tags', e.tags, 'data', e.data)::text`;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -225,6 +245,32 @@ export function eventRowValues(tenant: string, e: NormalizedEvent): unknown[] {
   ];
 }
 
+/** One request's events in a group of upserts (group commit): one tenant, all-or-nothing. */
+export interface UpsertRequest {
+  tenant: string;
+  events: NormalizedEvent[];
+}
+
+/** One request's answer: a result per input, in order, and the rows it created or changed. */
+export interface UpsertOutput {
+  results: UpsertResult[];
+  changed: ChangeEvent[];
+}
+
+interface Hit {
+  id: string;
+  outcome: UpsertOutcome;
+  row?: EventRow;
+}
+
+/** An event of one request in a group, as it goes into a statement. */
+interface GroupItem {
+  request: number;
+  tenant: string;
+  event: NormalizedEvent;
+  key: string;
+}
+
 export class EventStore {
   constructor(private readonly db: Db) {}
 
@@ -236,88 +282,138 @@ export class EventStore {
     tenant: string,
     events: NormalizedEvent[],
     options: { returnChanged?: boolean } = {},
-  ): Promise<{ results: UpsertResult[]; changed: ChangeEvent[] }> {
-    const returning = options.returnChanged ? RETURN_ROWS : RETURN_KEYS;
-    // Two events with the same key in one batch: keep the newest (same rule as the database);
-    // the others report the winner's id.
-    const winners = new Map<string, NormalizedEvent>();
-    for (const e of events) {
-      const k = keyOf(e);
-      const prev = winners.get(k);
-      if (!prev || supersedes(e, prev)) winners.set(k, e);
-    }
-    const unique = [...winners.values()];
-
-    const write = async (tx: Queryable) => {
-      const found = new Map<string, { id: string; outcome: UpsertOutcome; row?: EventRow }>();
-      const insert = async (events: NormalizedEvent[]) => {
-        for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
-          const chunk = events.slice(i, i + ROWS_PER_STATEMENT);
-          const { rows } = await this.#insertChunk(tx, tenant, chunk, returning);
-          for (const row of rows) {
-            found.set(keyOf({ connector: row.connector, externalId: row.external_id }), {
-              id: row.id,
-              outcome: row.inserted ? 'created' : 'updated',
-              row: options.returnChanged ? row : undefined,
-            });
-          }
-        }
-      };
-      await insert(unique);
-      // Rows the WHERE clause kept (an older or identical state): look up their ids. A row
-      // deleted in between (an admin DELETE, the retention job) is not there any more: the
-      // change is inserted again, as if it had come just after the delete — a normal outcome.
-      for (let attempt = 0; attempt < 3; attempt += 1) {
-        const stale = unique.filter((e) => !found.has(keyOf(e)));
-        if (stale.length === 0) break;
-        const { rows } = await tx.query<{ id: string; connector: string; external_id: string }>(
-          `SELECT e.id, e.connector, e.external_id
-             FROM events e
-             JOIN unnest($2::text[], $3::text[]) AS k(connector, external_id)
-               ON e.connector = k.connector AND e.external_id = k.external_id
-            WHERE e.tenant = $1`,
-          [tenant, stale.map((e) => e.connector), stale.map((e) => e.externalId)],
-        );
-        for (const r of rows)
-          found.set(keyOf({ connector: r.connector, externalId: r.external_id }), {
-            id: r.id,
-            outcome: 'unchanged',
-          });
-        const deleted = stale.filter((e) => !found.has(keyOf(e)));
-        if (deleted.length > 0) await insert(deleted);
-      }
-      return found;
-    };
-    // One statement is atomic on its own: BEGIN/COMMIT would only add two round trips (the
-    // common case: a single event, or a batch of up to 1,000). Larger batches need the
-    // transaction for all-or-nothing. The stale-id lookup is a read and needs no transaction.
-    const rowsByKey =
-      unique.length <= ROWS_PER_STATEMENT ? await write(this.db) : await this.db.transaction(write);
-
-    const reported = new Set<string>();
-    const results = events.map((e) => {
-      const k = keyOf(e);
-      const hit = rowsByKey.get(k);
-      if (!hit) throw new Error(`stored event not found for ${e.connector}/${e.externalId}`);
-      // Only the winner reports created/updated, wherever it stands in the batch; the other
-      // copies are duplicates (the same object twice reports once).
-      const first = winners.get(k) === e && !reported.has(k);
-      if (first) reported.add(k);
-      return { id: hit.id, outcome: first ? hit.outcome : 'unchanged' } satisfies UpsertResult;
-    });
-    const changed = [...rowsByKey.values()].flatMap((h) => (h.row ? [rowToEvent(h.row)] : []));
-    return { results, changed };
+  ): Promise<UpsertOutput> {
+    const [output] = await this.upsertMany([{ tenant, events }], options);
+    return output!;
   }
 
-  #insertChunk(tx: Queryable, tenant: string, chunk: NormalizedEvent[], returning: string) {
+  /**
+   * Stores several requests' batches together, as if one after another in this order: the
+   * statements of a group commit. All requests commit or none does. A key that several requests
+   * write is written once per request, in request order (each later write sees the earlier one,
+   * as separate requests would). Rows keep the requests' order, and so do their new ids (UUIDv7,
+   * which order changes of the same instant).
+   */
+  async upsertMany(
+    requests: readonly UpsertRequest[],
+    options: { returnChanged?: boolean } = {},
+  ): Promise<UpsertOutput[]> {
+    const returning = options.returnChanged ? RETURN_ROWS : RETURN_KEYS;
+    // Two events with the same key in one request: keep the newest (same rule as the database);
+    // the others report the winner's id.
+    const winners = requests.map(({ events }) => {
+      const byKey = new Map<string, NormalizedEvent>();
+      for (const e of events) {
+        const k = keyOf(e);
+        const prev = byKey.get(k);
+        if (!prev || supersedes(e, prev)) byKey.set(k, e);
+      }
+      return byKey;
+    });
+    // Layer n holds the n-th write of each key in the group: one statement cannot write a row
+    // twice, and request order is kept. Without repeats (the usual case) there is one layer.
+    const layers: GroupItem[][] = [];
+    const writes = new Map<string, number>();
+    winners.forEach((byKey, request) => {
+      const { tenant } = requests[request]!;
+      for (const event of byKey.values()) {
+        const key = `${tenant}\u0000${keyOf(event)}`;
+        const n = writes.get(key) ?? 0;
+        writes.set(key, n + 1);
+        (layers[n] ??= []).push({ request, tenant, event, key });
+      }
+    });
+
+    const write = async (tx: Queryable) => {
+      const hits = requests.map(() => new Map<string, Hit>());
+      for (const layer of layers) {
+        const found = new Map<string, Hit>();
+        const insert = async (items: GroupItem[]) => {
+          for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) {
+            const chunk = items.slice(i, i + ROWS_PER_STATEMENT);
+            const { rows } = await this.#insertChunk(tx, chunk, returning);
+            for (const row of rows) {
+              found.set(`${row.tenant}\u0000${keyOf(rowKey(row))}`, {
+                id: row.id,
+                outcome: row.inserted ? 'created' : 'updated',
+                row: options.returnChanged ? row : undefined,
+              });
+            }
+          }
+        };
+        await insert(layer);
+        // Rows the WHERE clause kept (an older or identical state): look up their ids. A row
+        // deleted in between (an admin DELETE, the retention job) is not there any more: the
+        // change is inserted again, as if it had come just after the delete — a normal outcome.
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          const stale = layer.filter((item) => !found.has(item.key));
+          if (stale.length === 0) break;
+          const { rows } = await tx.query<{
+            id: string;
+            tenant: string;
+            connector: string;
+            external_id: string;
+          }>(
+            `SELECT e.id, e.tenant, e.connector, e.external_id
+               FROM events e
+               JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, connector, external_id)
+                 ON e.tenant = k.tenant AND e.connector = k.connector
+                AND e.external_id = k.external_id`,
+            [
+              stale.map((item) => item.tenant),
+              stale.map((item) => item.event.connector),
+              stale.map((item) => item.event.externalId),
+            ],
+          );
+          for (const r of rows)
+            found.set(`${r.tenant}\u0000${keyOf(rowKey(r))}`, { id: r.id, outcome: 'unchanged' });
+          const deleted = stale.filter((item) => !found.has(item.key));
+          if (deleted.length > 0) await insert(deleted);
+        }
+        for (const item of layer) {
+          const hit = found.get(item.key);
+          if (hit) hits[item.request]!.set(keyOf(item.event), hit);
+        }
+      }
+      return hits;
+    };
+    // One statement is atomic on its own: BEGIN/COMMIT would only add two round trips (the
+    // common case: one layer of up to 1,000 rows). More statements need the transaction for
+    // all-or-nothing. The stale-id lookup is a read and needs no transaction.
+    const oneStatement = layers.length <= 1 && (layers[0]?.length ?? 0) <= ROWS_PER_STATEMENT;
+    const hits = oneStatement ? await write(this.db) : await this.db.transaction(write);
+
+    return requests.map(({ events }, request) => {
+      const byKey = hits[request]!;
+      const reported = new Set<string>();
+      const results = events.map((e) => {
+        const k = keyOf(e);
+        const hit = byKey.get(k);
+        if (!hit) throw new Error(`stored event not found for ${e.connector}/${e.externalId}`);
+        // Only the winner reports created/updated, wherever it stands in the batch; the other
+        // copies are duplicates (the same object twice reports once).
+        const first = winners[request]!.get(k) === e && !reported.has(k);
+        if (first) reported.add(k);
+        return { id: hit.id, outcome: first ? hit.outcome : 'unchanged' } satisfies UpsertResult;
+      });
+      // In the order the request holds them.
+      const changed = [...winners[request]!.keys()].flatMap((k) => {
+        const row = byKey.get(k)?.row;
+        return row ? [rowToEvent(row)] : [];
+      });
+      return { results, changed };
+    });
+  }
+
+  #insertChunk(tx: Queryable, chunk: GroupItem[], returning: string) {
     const params: unknown[] = [];
-    const tuples = chunk.map((e) => {
-      const values = eventRowValues(tenant, e);
+    const tuples = chunk.map(({ tenant, event }) => {
+      const values = eventRowValues(tenant, event);
       const start = params.length;
       params.push(...values);
       return `(${values.map((_, j) => `$${start + j + 1}`).join(',')})`;
     });
-    return tx.query<EventRow>(
+    return tx.query<EventRow & { tenant: string }>(
       `INSERT INTO events AS e (${COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')} ${UPSERT_TAIL} ${returning}`,
       params,
     );
@@ -348,6 +444,28 @@ export class EventStore {
     const page = rows.slice(0, limit).map(rowToEvent);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { events: page, next: last ? { timestamp: last.ts, id: last.id } : undefined };
+  }
+
+  /**
+   * As list(), each event as its JSON text (the API's ChangeEvent), built by the database for
+   * the page only: the route writes the texts into its answer as they are.
+   */
+  async listJson(
+    tenant: string,
+    filter: EventFilter,
+    limit: number,
+    after?: Position,
+  ): Promise<{ json: string[]; next?: Position }> {
+    const { sql, params } = this.listQuery(tenant, filter, limit, after);
+    const { rows } = await this.db.query<{ ts: Date; id: string; json: string }>(
+      `SELECT e.ts, e.id, ${EVENT_JSON} AS json FROM (${sql}) e ORDER BY e.ts DESC, e.id DESC`,
+      params,
+    );
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      json: rows.slice(0, limit).map((r) => r.json),
+      next: last ? { timestamp: last.ts, id: last.id } : undefined,
+    };
   }
 
   async get(tenant: string, id: string): Promise<ChangeEvent | undefined> {

@@ -91,6 +91,12 @@ export class Metrics {
     labelNames: ['origin'] as const,
     registers: [this.registry],
   });
+  readonly ingestGroupRequests = new Histogram({
+    name: 'painchain_ingest_group_requests',
+    help: 'Requests whose events were written together in one group commit (1: a request written alone)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
   readonly spoolRecords = new Gauge({
     name: 'painchain_spool_records',
     help: 'Requests waiting in the durable spool for the store',
