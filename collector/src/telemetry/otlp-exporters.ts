@@ -1,28 +1,11 @@
 // The SDK exporter of each signal for the settings read from OTEL_*: OTLP over HTTP in protobuf
 // or JSON, or the console. Every one counts its failures (otel-export-failures.ts).
-import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ExportResult } from '@opentelemetry/core';
-import {
-  ConsoleLogRecordExporter,
-  type LogRecordExporter,
-  type ReadableLogRecord,
-} from '@opentelemetry/sdk-logs';
-import {
-  ConsoleMetricExporter,
-  type PushMetricExporter,
-  type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics';
-import {
-  ConsoleSpanExporter,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { countingFailures } from './otel-export-failures.js';
+import { otel } from './otel-sdk.js';
 import type { Signal, SignalSettings } from './otel-settings.js';
 
 // Headers (OTEL_EXPORTER_OTLP_HEADERS, often an API key), timeout and compression are read from
@@ -35,11 +18,16 @@ type OtlpExporterClass<E> = new (config: { url: string }) => E;
 function choose<T, E extends { export(items: T, done: (result: ExportResult) => void): void }>(
   signal: Signal,
   settings: SignalSettings,
-  classes: { json: OtlpExporterClass<E>; protobuf: OtlpExporterClass<E>; console: () => E },
+  classes: {
+    json: () => OtlpExporterClass<E>;
+    protobuf: () => OtlpExporterClass<E>;
+    console: () => E;
+  },
   onFailure?: (result: ExportResult) => void,
 ): E {
   if (settings.exporter === 'console') return classes.console();
-  const Exporter = settings.protocol === 'http/json' ? classes.json : classes.protobuf;
+  // Only the package of the protocol in use is loaded.
+  const Exporter = settings.protocol === 'http/json' ? classes.json() : classes.protobuf();
   return countingFailures<T, E>(signal, new Exporter({ url: settings.url }), onFailure);
 }
 
@@ -48,29 +36,30 @@ export function logRecordExporter(
   settings: SignalSettings,
   onFailure?: (result: ExportResult) => void,
 ): LogRecordExporter {
-  const console = () => new ConsoleLogRecordExporter();
   return choose<ReadableLogRecord[], LogRecordExporter>(
     'logs',
     settings,
-    { json: JsonLogExporter, protobuf: ProtoLogExporter, console },
+    {
+      json: () => otel.exporterLogsHttp().OTLPLogExporter,
+      protobuf: () => otel.exporterLogsProto().OTLPLogExporter,
+      console: () => new (otel.sdkLogs().ConsoleLogRecordExporter)(),
+    },
     onFailure,
   );
 }
 
 export function spanExporter(settings: SignalSettings): SpanExporter {
-  const console = () => new ConsoleSpanExporter();
   return choose<ReadableSpan[], SpanExporter>('traces', settings, {
-    json: JsonTraceExporter,
-    protobuf: ProtoTraceExporter,
-    console,
+    json: () => otel.exporterTraceHttp().OTLPTraceExporter,
+    protobuf: () => otel.exporterTraceProto().OTLPTraceExporter,
+    console: () => new (otel.sdkTrace().ConsoleSpanExporter)(),
   });
 }
 
 export function metricExporter(settings: SignalSettings): PushMetricExporter {
-  const console = () => new ConsoleMetricExporter();
   return choose<ResourceMetrics, PushMetricExporter>('metrics', settings, {
-    json: JsonMetricExporter,
-    protobuf: ProtoMetricExporter,
-    console,
+    json: () => otel.exporterMetricsHttp().OTLPMetricExporter,
+    protobuf: () => otel.exporterMetricsProto().OTLPMetricExporter,
+    console: () => new (otel.sdkMetrics().ConsoleMetricExporter)(),
   });
 }

@@ -1,12 +1,11 @@
 // Starts the OpenTelemetry SDK (sdk-node) for the collector's own traces and metrics, as the
 // OTEL_* environment variables ask: HTTP server spans from the `http` instrumentation, store
 // spans (traced-db.ts) and the collector's metrics through the global providers. Change events
-// have their own log pipeline (exporters/opentelemetry). With no endpoint set, nothing starts.
+// have their own log pipeline (exporters/opentelemetry). With no endpoint set, nothing starts,
+// and the SDK's packages are not even loaded (otel-sdk.ts).
 import { getNumberFromEnv } from '@opentelemetry/core';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { metricExporter, spanExporter } from './otlp-exporters.js';
+import { otel } from './otel-sdk.js';
 import { readOtelSettings, type Env, type OtelSettings } from './otel-settings.js';
 import { baseResource } from './telemetry-resource.js';
 
@@ -33,6 +32,9 @@ export function startTelemetry(env: Env = process.env): Telemetry {
   if (settings.problems.length > 0 || (!traces.enabled && !metrics.enabled)) {
     return { settings, started: false, shutdown: async () => undefined };
   }
+  const { NodeSDK } = otel.sdkNode();
+  const { PeriodicExportingMetricReader } = otel.sdkMetrics();
+  const { HttpInstrumentation } = otel.instrumentationHttp();
   const sdk = new NodeSDK({
     // Ours first; NodeSDK merges OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES over it.
     resource: baseResource(),

@@ -11,7 +11,9 @@ import {
   type ConnectorDefinition,
   type SourceLeases,
 } from '@painchain/sdk';
-import { ClusterWatcher } from './cluster-watcher.js';
+// Type only: the watcher (and @kubernetes/client-node, ~70 MB of a process's memory once loaded)
+// is imported when a cluster is watched, not by every collector that registers the type.
+import type { ClusterWatcher } from './cluster-watcher.js';
 import {
   KubernetesConfig,
   defaultKubernetesConfig,
@@ -64,6 +66,7 @@ export class KubernetesConnector implements Connector {
       while (!ctx.signal.aborted) await abortableSleep(IDLE_WAIT_MS, ctx.signal);
       return;
     }
+    const { ClusterWatcher } = await import('./cluster-watcher.js');
     const secretKey = await this.secretDigestKey();
     const now = this.options.now ?? (() => new Date());
     const watcher = (cluster: ClusterConfig, signal: AbortSignal) =>

@@ -3,9 +3,10 @@
 // exporter hub's bounded queue, so a down endpoint costs queue memory and counters, not ingest.
 import { SeverityNumber, type Logger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { ChangeEvent } from '@painchain/sdk';
 import { Type, type Static } from 'typebox';
+import { otel } from '../../telemetry/otel-sdk.js';
 import { logRecordExporter } from '../../telemetry/otlp-exporters.js';
 import { OTLP_PROTOCOLS, readOtelSettings } from '../../telemetry/otel-settings.js';
 import { telemetryResource } from '../../telemetry/telemetry-resource.js';
@@ -75,6 +76,7 @@ function otlpPipeline(options: OpenTelemetryExporterOptions): ChangeEventPipelin
   const exporter = logRecordExporter(settings, (_result: ExportResult) => {
     failures += 1;
   });
+  const { BatchLogRecordProcessor, LoggerProvider } = otel.sdkLogs();
   const provider = new LoggerProvider({
     resource: telemetryResource(),
     processors: [new BatchLogRecordProcessor({ exporter })],
