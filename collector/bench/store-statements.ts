@@ -51,16 +51,16 @@ export async function upsertStatement(
   return first;
 }
 
-/** The statement EventStore.list runs for one page. */
+/** The statement the events route runs for one page (EventStore.listJson). */
 export async function listStatement(
   tenant: string,
   filter: EventFilter,
   limit: number,
 ): Promise<Statement> {
   const { db, statements } = recordingDb();
-  await new EventStore(db).list(tenant, filter, limit);
+  await new EventStore(db).listJson(tenant, filter, limit);
   const first = statements[0];
-  if (!first) throw new Error('EventStore.list ran no statement');
+  if (!first) throw new Error('EventStore.listJson ran no statement');
   return first;
 }
 

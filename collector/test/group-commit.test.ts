@@ -44,10 +44,11 @@ describe.each(STORE_KINDS)('group commit on %s', (kind) => {
   let inserts = 0;
   let groups: number[];
 
-  const commit = (maxEvents?: number, lanes?: number) =>
+  const commit = (maxEvents?: number, lanes?: number, extraLaneAt?: number) =>
     new GroupCommit(store, {
       maxEvents,
       lanes,
+      extraLaneAt,
       sharedFailure: isStoreUnreachable,
       onGroup: (requests) => groups.push(requests),
     });
@@ -193,7 +194,7 @@ describe.each(STORE_KINDS)('group commit on %s', (kind) => {
   });
 
   test('with several lanes, groups in flight share no key: a later write of a key waits for the earlier', async () => {
-    const gc = commit(undefined, 2);
+    const gc = commit(undefined, 2, 1);
     const a1 = gc.write('acme', [
       normalized({ externalId: 'a', status: 'in_progress', updatedAt: at(1) }),
     ]);
@@ -224,6 +225,24 @@ describe.each(STORE_KINDS)('group commit on %s', (kind) => {
     const [row] = (await stored('acme')).filter((r) => r.external_id === 'a');
     expect(row).toMatchObject({ status: 'succeeded', description: 'third' });
     expect(groups.reduce((n, g) => n + g, 0)).toBe(5);
+  });
+
+  test('another lane opens for a crowd, not for each request that trickles in', async () => {
+    const gc = commit(undefined, 2, 3);
+    const first = gc.write('acme', [normalized({ externalId: 'first' })]);
+    // One group in flight: a lone request waits for it rather than paying a commit of its own.
+    const second = gc.write('acme', [normalized({ externalId: 'second' })]);
+    expect(groups).toEqual([1]);
+    expect(gc.waiting).toBe(1);
+    // Three events waiting: worth a statement beside the first.
+    const batch = gc.write('acme', [
+      normalized({ externalId: 'b-1' }),
+      normalized({ externalId: 'b-2' }),
+    ]);
+    expect(groups).toEqual([1, 2]);
+    expect(gc.waiting).toBe(0);
+    await Promise.all([first, second, batch]);
+    expect(await store.count('acme')).toBe(4);
   });
 
   // Any interleaving of requests (repeated keys within and across requests, older and newer
@@ -274,10 +293,11 @@ describe.each(STORE_KINDS)('group commit on %s', (kind) => {
         fc.array(requestArb, { minLength: 1, maxLength: 8 }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 3 }),
-        async (requests, maxEvents, lanes) => {
+        fc.integer({ min: 1, max: 4 }),
+        async (requests, maxEvents, lanes, extraLaneAt) => {
           await raw.query('DELETE FROM events');
           const batches = requests.map((r) => r.map(toEvent));
-          const gc = commit(maxEvents, lanes);
+          const gc = commit(maxEvents, lanes, extraLaneAt);
           const grouped = await Promise.all(batches.map((b) => gc.write('grouped', b)));
           const oneByOne: UpsertOutput[] = [];
           for (const b of batches) oneByOne.push(await store.upsert('sequential', b));
