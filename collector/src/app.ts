@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ConnectorDefinition } from '@painchain/sdk';
 import type { Logger } from 'pino';
 import { auth } from './auth/auth-plugin.js';
+import { writesInProgress } from './auth/writes-in-progress-plugin.js';
 import { rateLimits } from './auth/rate-limit-plugin.js';
 import type { Config } from './config/config-schema.js';
 import type { ExporterDefinition } from './exporters/exporter-definition.js';
@@ -255,6 +256,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(httpRouteSpans);
   await app.register(auth, { tokens: config.auth.disabled ? [] : config.auth.tokens });
   await app.register(rateLimits, { settings: config.server.rateLimit });
+  await app.register(writesInProgress, { max: config.server.maxWritesInProgress, metrics });
   await app.register(metricsRoutes, { metrics, token: config.metrics.token });
   await app.register(healthRoutes, {
     db,

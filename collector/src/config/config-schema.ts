@@ -22,6 +22,7 @@ export const SERVER_LIMIT_DEFAULTS = {
   headersTimeoutMs: 5_000,
   idleTimeoutMs: 5_000,
   maxConnections: 1024,
+  maxWritesInProgress: 64,
   retryAfterSeconds: 5,
 } as const;
 export const STORE_TIMEOUT_DEFAULTS = { statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 };
@@ -224,6 +225,12 @@ export const ConfigFile = Type.Object(
             }),
           ),
           maxConnections: Type.Optional(Type.Integer({ minimum: 1 })),
+          maxWritesInProgress: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              description: 'requests with a body read and handled at once; the others wait unread',
+            }),
+          ),
           retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           rateLimit: Type.Optional(
             Type.Object(
@@ -359,6 +366,7 @@ export interface Config {
     readonly headersTimeoutMs: number;
     readonly idleTimeoutMs: number;
     readonly maxConnections: number;
+    readonly maxWritesInProgress: number;
     readonly retryAfterSeconds: number;
     /** Requests per window per caller; undefined: no limit. */
     readonly rateLimit: { readonly max: number; readonly windowSeconds: number } | undefined;

@@ -78,6 +78,7 @@ describe('createConfig', () => {
         headersTimeoutMs: 5_000,
         idleTimeoutMs: 5_000,
         maxConnections: 1024,
+        maxWritesInProgress: 64,
         retryAfterSeconds: 5,
       },
       store: {
@@ -135,7 +136,11 @@ describe('createConfig', () => {
     let message = '';
     try {
       createConfig({
-        server: { requestTimeoutMs: 10, maxConnections: 0, retryAfterSeconds: 0 },
+        server: {
+          requestTimeoutMs: 10,
+          maxConnections: 0,
+          retryAfterSeconds: 0,
+        },
         store: { statementTimeoutMs: 'x', connectTimeoutMs: 5 },
         spool: { limitBytes: 0, other: 1 },
       });
@@ -152,6 +157,9 @@ describe('createConfig', () => {
       'spool.other: unknown key; expected one of dir, limitBytes, apiLimitBytes',
     ])
       expect(message).toContain(problem);
+    expect(() => createConfig({ server: { maxWritesInProgress: 0 } })).toThrow(
+      'server.maxWritesInProgress: must be at least 1',
+    );
     // A metrics token short enough to guess is no protection.
     expect(() => createConfig({ metrics: { token: 'short' } })).toThrow(
       'metrics.token: must be at least 16 characters long',
@@ -483,7 +491,7 @@ describe('loadConfig', () => {
         column: 3,
         path: 'server.hots',
         message:
-          'unknown key; expected one of host, port, bodyLimitBytes, trustProxy, replicaId, leaseTtlSeconds, requestTimeoutMs, headersTimeoutMs, idleTimeoutMs, maxConnections, retryAfterSeconds, rateLimit',
+          'unknown key; expected one of host, port, bodyLimitBytes, trustProxy, replicaId, leaseTtlSeconds, requestTimeoutMs, headersTimeoutMs, idleTimeoutMs, maxConnections, maxWritesInProgress, retryAfterSeconds, rateLimit',
       },
       {
         file: path,

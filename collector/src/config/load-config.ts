@@ -317,6 +317,7 @@ function build(
       ),
       idleTimeoutMs: server.idleTimeoutMs ?? SERVER_LIMIT_DEFAULTS.idleTimeoutMs,
       maxConnections: server.maxConnections ?? SERVER_LIMIT_DEFAULTS.maxConnections,
+      maxWritesInProgress: server.maxWritesInProgress ?? SERVER_LIMIT_DEFAULTS.maxWritesInProgress,
       retryAfterSeconds: server.retryAfterSeconds ?? SERVER_LIMIT_DEFAULTS.retryAfterSeconds,
       rateLimit: server.rateLimit && {
         max: server.rateLimit.max,

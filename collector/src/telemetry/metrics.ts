@@ -97,6 +97,11 @@ export class Metrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [this.registry],
   });
+  readonly writesWaiting = new Gauge({
+    name: 'painchain_http_writes_waiting',
+    help: 'Requests with a body waiting for a slot (server.maxWritesInProgress) before being read',
+    registers: [this.registry],
+  });
   readonly spoolRecords = new Gauge({
     name: 'painchain_spool_records',
     help: 'Requests waiting in the durable spool for the store',
