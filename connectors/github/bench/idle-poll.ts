@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     };
     const cycle = async () => {
       const test = createTestContext({ name: 'bench', config, state });
-      const poller = (definition.create(test.ctx) as GithubConnector).createPoller();
+      const poller = await (definition.create(test.ctx) as GithubConnector).createPoller();
       const mark = fake.requests.length;
       const started = performance.now();
       const summary = await poller.cycle();

@@ -20,7 +20,6 @@ import {
   type RepositoryTarget,
   type ResolvedGithubConfig,
 } from './github-config.js';
-import { GithubClient } from './github-client.js';
 import { GithubSource } from './github-poller.js';
 import {
   deploymentFacts,
@@ -111,11 +110,14 @@ export class GithubConnector implements Connector {
         'no token: only public repositories can be polled, with 60 requests an hour per address',
       );
     }
-    await this.createPoller().run();
+    await (await this.createPoller()).run();
   }
 
   /** The poller run() drives; tests drive its cycles one at a time. */
-  createPoller(): PollScheduler<RepositoryTarget, RepositoryCursor> {
+  async createPoller(): Promise<PollScheduler<RepositoryTarget, RepositoryCursor>> {
+    // The client (and octokit) is imported when a poll starts, not by every collector that
+    // registers the type or only takes webhooks.
+    const { GithubClient } = await import('./github-client.js');
     const { ctx, config } = this;
     const client = new GithubClient({
       baseUrl: config.baseUrl,

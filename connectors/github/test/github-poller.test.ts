@@ -27,7 +27,7 @@ function knobs(extra: Partial<GithubConnectorOptions> = {}) {
   return { options, sleeps };
 }
 
-function connector(
+async function connector(
   config: GithubConfig,
   state: Map<string, unknown>,
   options: GithubConnectorOptions,
@@ -35,7 +35,7 @@ function connector(
   const test = createTestContext({ name: 'github-test', config, state });
   const definition = createGithubConnectorDefinition(options);
   const instance = definition.create(test.ctx) as GithubConnector;
-  return { ...test, instance, poller: instance.createPoller() };
+  return { ...test, instance, poller: await instance.createPoller() };
 }
 
 const kinds = (events: readonly ChangeEventInput[]) =>
@@ -69,7 +69,7 @@ describe('polling a fake GitHub: backfill, idle, restart', () => {
 
   test('the first start reads the whole window, page by page, and reports its progress', async () => {
     const { options } = knobs();
-    const run = connector(config(fake), state, options);
+    const run = await connector(config(fake), state, options);
     const summary = await run.poller.cycle();
     all.push(...run.emitted);
 
@@ -116,7 +116,7 @@ describe('polling a fake GitHub: backfill, idle, restart', () => {
 
   test('an idle poll makes only conditional requests, all answered 304: no rate limit spent', async () => {
     const { options } = knobs();
-    const run = connector(config(fake), state, options);
+    const run = await connector(config(fake), state, options);
     const mark = fake.requests.length;
     const summary = await run.poller.cycle();
     const requests = fake.requests.slice(mark);
@@ -163,7 +163,7 @@ describe('polling a fake GitHub: backfill, idle, restart', () => {
 
     const { options } = knobs();
     // A new connector (a restart) with the state the store kept.
-    const run = connector(config(fake), state, options);
+    const run = await connector(config(fake), state, options);
     const summary = await run.poller.cycle();
     expect(summary.failures).toEqual([]);
     const ids = run.emitted.map((e) => e.externalId);
@@ -196,7 +196,7 @@ describe('polling a fake GitHub: backfill, idle, restart', () => {
     expect(new Set(run.emitted.map((e) => e.externalId)).size).toBe(run.emitted.length);
 
     const mark = fake.requests.length;
-    await connector(config(fake), state, options).poller.cycle();
+    await (await connector(config(fake), state, options)).poller.cycle();
     expect(fake.pointsSpent(mark)).toBe(0);
   });
 });
@@ -217,7 +217,7 @@ describe('polling a fake GitHub: failures', () => {
       // The time passes: the budget refills.
       fake.remaining = fake.limit;
     };
-    const run = connector(
+    const run = await connector(
       config(fake, { repositories: [{ owner: 'acme', repo: 'api' }] }),
       new Map(),
       options,
@@ -241,7 +241,7 @@ describe('polling a fake GitHub: failures', () => {
       body: { message: SECONDARY_LIMIT_MESSAGE },
       times: 1,
     });
-    const run = connector(config(fake), new Map(), options);
+    const run = await connector(config(fake), new Map(), options);
     const summary = await run.poller.cycle();
     expect(summary.failures).toEqual([]);
     const pulls = fake.requests.filter(
@@ -254,7 +254,7 @@ describe('polling a fake GitHub: failures', () => {
   test('a 5xx answer is retried, and the poll completes', async () => {
     const { options } = knobs();
     fake.fail({ path: /^\/repos\/acme\/api\/releases$/, status: 502, times: 2 });
-    const run = connector(config(fake), new Map(), options);
+    const run = await connector(config(fake), new Map(), options);
     const summary = await run.poller.cycle();
     expect(summary.failures).toEqual([]);
     const releases = fake.requests.filter((r) => r.path === '/repos/acme/api/releases');
@@ -264,7 +264,7 @@ describe('polling a fake GitHub: failures', () => {
 
   test('stopping does not wait for a pending retry (octokit waits 1 s, 4 s, 9 s between 5xx retries)', async () => {
     fake.fail({ path: /^\/repos\/acme\/api$/, status: 503, times: 10 });
-    const run = connector(config(fake), new Map(), { retryAfterBaseValueMs: 1000 });
+    const run = await connector(config(fake), new Map(), { retryAfterBaseValueMs: 1000 });
     const running = run.instance.run();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const stopped = Date.now();
@@ -277,7 +277,7 @@ describe('polling a fake GitHub: failures', () => {
   test('a repository that disappears (404) is reported, and the others are still polled', async () => {
     const { options } = knobs();
     const state = new Map<string, unknown>();
-    await connector(config(fake), state, options).poller.cycle();
+    await (await connector(config(fake), state, options)).poller.cycle();
     fake.repository('acme', 'web').gone = true;
     const main = fake.repository('acme', 'api').branches.get('main')!;
     main.unshift(
@@ -289,7 +289,7 @@ describe('polling a fake GitHub: failures', () => {
       }),
     );
 
-    const run = connector(config(fake), state, options);
+    const run = await connector(config(fake), state, options);
     const summary = await run.poller.cycle();
     expect(summary.failures).toEqual([
       'acme/web: not found: deleted, renamed, or the token cannot see it',
@@ -307,7 +307,7 @@ describe('polling a fake GitHub: failures', () => {
     fake.organisations.add('acme');
     fake.repository('acme', 'attic').archived = true;
     const { options } = knobs();
-    const run = connector(
+    const run = await connector(
       { baseUrl: fake.url, token: TOKEN, owner: 'acme', events: ['push'] },
       new Map(),
       options,
@@ -319,7 +319,7 @@ describe('polling a fake GitHub: failures', () => {
 
   test('GitHub Enterprise Server: the API under /api/v3 of another host', async () => {
     const { options } = knobs();
-    const run = connector(
+    const run = await connector(
       config(fake, { baseUrl: `${fake.url}/api/v3`, events: ['release'] }),
       new Map(),
       options,
@@ -331,7 +331,7 @@ describe('polling a fake GitHub: failures', () => {
 
   test('a token GitHub refuses fails the run with a clear error; the token is not in it', async () => {
     const { options } = knobs();
-    const run = connector(config(fake, { token: 'ghp_wrong' }), new Map(), options);
+    const run = await connector(config(fake, { token: 'ghp_wrong' }), new Map(), options);
     const failed = run.instance.run();
     await expect(failed).rejects.toThrow(/GitHub refused the token \(401/);
     await expect(failed).rejects.not.toThrow(/ghp_wrong/);
@@ -344,7 +344,7 @@ describe('polling a fake GitHub: failures', () => {
     const file = join(await mkdtemp(join(tmpdir(), 'painchain-gh-')), 'token');
     await writeFile(file, `${TOKEN}\n`);
     const { options } = knobs();
-    const run = connector(
+    const run = await connector(
       { baseUrl: fake.url, tokenFile: file, repositories: [{ owner: 'acme', repo: 'web' }] },
       new Map(),
       options,

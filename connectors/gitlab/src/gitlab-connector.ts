@@ -11,7 +11,7 @@ import {
   type WebhookRequest,
   type WebhookResult,
 } from '@painchain/sdk';
-import { GitlabClient, type Sleep } from './gitlab-client.js';
+import type { Sleep } from './gitlab-client.js';
 import {
   GitlabConfig,
   defaultGitlabConfig,
@@ -99,7 +99,7 @@ export class GitlabConnector implements Connector {
           'no token: only public projects can be polled, at the anonymous rate limit',
         );
       }
-      await this.createPoller().run();
+      await (await this.createPoller()).run();
       return;
     }
     ctx.reportHealth({
@@ -117,7 +117,10 @@ export class GitlabConnector implements Connector {
   }
 
   /** The scheduler run() drives; tests drive its cycles one by one. */
-  createPoller(): PollScheduler<ProjectTarget, ProjectCursor> {
+  async createPoller(): Promise<PollScheduler<ProjectTarget, ProjectCursor>> {
+    // The client (and gitbeaker) is imported when a poll starts, not by every collector that
+    // registers the type or only takes webhooks.
+    const { GitlabClient } = await import('./gitlab-client.js');
     const { ctx, config, options } = this;
     const client = new GitlabClient({
       host: config.host,

@@ -45,10 +45,14 @@ function knobs(onSleep?: (ms: number) => void) {
   return { options, sleeps };
 }
 
-function start(config: GitlabConfig, state: Map<string, unknown>, options: GitlabConnectorOptions) {
+async function start(
+  config: GitlabConfig,
+  state: Map<string, unknown>,
+  options: GitlabConnectorOptions,
+) {
   const test = createTestContext({ name: 'gitlab-test', config, state });
   const instance = createGitlabConnectorDefinition(options).create(test.ctx) as GitlabConnector;
-  return { ...test, poller: instance.createPoller() };
+  return { ...test, poller: await instance.createPoller() };
 }
 
 const kinds = (events: readonly ChangeEventInput[]) =>
@@ -87,7 +91,7 @@ describe('polling a fake GitLab: backfill, idle, restart', () => {
   test('the first poll reads the history window of every project to the last page, with progress', async () => {
     seed(fake);
     const { options } = knobs();
-    const run = start(configFor(fake), new Map(), options);
+    const run = await start(configFor(fake), new Map(), options);
     const summary = await run.poller.cycle();
 
     expect(summary).toEqual({
@@ -164,7 +168,7 @@ describe('polling a fake GitLab: backfill, idle, restart', () => {
     seed(fake);
     const state = new Map<string, unknown>();
     const { options } = knobs();
-    const run = start(configFor(fake), state, options);
+    const run = await start(configFor(fake), state, options);
     await run.poller.cycle();
     const before = structuredClone([...state.entries()]);
     const emitted = run.emitted.length;
@@ -177,7 +181,7 @@ describe('polling a fake GitLab: backfill, idle, restart', () => {
   test('a restart resumes from the stored cursors: only what changed, nothing twice, nothing lost', async () => {
     const { api, web } = seed(fake);
     const state = new Map<string, unknown>();
-    const first = start(configFor(fake), state, knobs().options);
+    const first = await start(configFor(fake), state, knobs().options);
     await first.poller.cycle();
     const seenFirst = new Set(keys(first.emitted));
 
@@ -198,7 +202,7 @@ describe('polling a fake GitLab: backfill, idle, restart', () => {
     api.tags.push(tag(api, 'v1.2.0', ago(5 * MINUTE)));
     web.pipelines.push(pipeline(web, 3002, 'pending', ago(MINUTE), ago(MINUTE)));
 
-    const second = start(configFor(fake), state, knobs().options);
+    const second = await start(configFor(fake), state, knobs().options);
     const summary = await second.poller.cycle();
     expect(summary.backfill).toBe(false);
     expect(keys(second.emitted).sort()).toEqual([
@@ -250,7 +254,7 @@ describe('polling a fake GitLab: limits and failures', () => {
     const { options, sleeps } = knobs(() => {
       fake.budget.remaining = fake.budget.limit; // the window rolls over while the poller waits
     });
-    const run = start(configFor(fake), new Map(), { ...options, concurrency: 1 });
+    const run = await start(configFor(fake), new Map(), { ...options, concurrency: 1 });
     const summary = await run.poller.cycle();
 
     expect(summary.failures).toEqual([]);
@@ -274,7 +278,7 @@ describe('polling a fake GitLab: limits and failures', () => {
       repeat: 1,
     });
     const { options, sleeps } = knobs();
-    const run = start(configFor(fake), new Map(), options);
+    const run = await start(configFor(fake), new Map(), options);
     const summary = await run.poller.cycle();
     expect(summary.failures).toEqual([]);
     expect(sleeps).toContain(2000);
@@ -290,7 +294,7 @@ describe('polling a fake GitLab: limits and failures', () => {
       repeat: 1,
     });
     const { options, sleeps } = knobs();
-    const run = start(configFor(fake), new Map(), options);
+    const run = await start(configFor(fake), new Map(), options);
     const summary = await run.poller.cycle();
     expect(summary.failures).toEqual([]);
     expect(sleeps.some((ms) => ms > 110_000 && ms <= 120_000)).toBe(true);
@@ -314,7 +318,7 @@ describe('polling a fake GitLab: limits and failures', () => {
       },
     );
     const { options } = knobs();
-    const run = start(configFor(fake), new Map(), options);
+    const run = await start(configFor(fake), new Map(), options);
     const summary = await run.poller.cycle();
     expect(fake.count(/\/projects\/11\/pipelines$/)).toBe(3);
     expect(summary.failures).toEqual([
@@ -334,7 +338,7 @@ describe('polling a fake GitLab: limits and failures', () => {
     const config = configFor(fake, {
       projects: [{ path: 'acme/gone' }, { path: 'acme/platform/api' }, { path: 'acme/web' }],
     });
-    const run = start(config, state, knobs().options);
+    const run = await start(config, state, knobs().options);
     const summary = await run.poller.cycle();
     expect(summary.failures).toEqual([
       'acme/gone: not found (GET /api/v4/projects/acme%2Fgone: 404 404 Not Found): deleted, moved, or the token cannot see it',
@@ -348,10 +352,12 @@ describe('polling a fake GitLab: limits and failures', () => {
 
   test('a refused token stops the run with an AuthenticationError (the supervisor backs off)', async () => {
     seed(fake);
-    const run = start(configFor(fake, { token: 'glpat-wrong' }), new Map(), knobs().options);
+    const run = await start(configFor(fake, { token: 'glpat-wrong' }), new Map(), knobs().options);
     await expect(run.poller.cycle()).rejects.toThrow(AuthenticationError);
     await expect(
-      start(configFor(fake, { token: 'glpat-wrong' }), new Map(), knobs().options).poller.cycle(),
+      (
+        await start(configFor(fake, { token: 'glpat-wrong' }), new Map(), knobs().options)
+      ).poller.cycle(),
     ).rejects.toThrow(/GitLab refused the token \(401 401 Unauthorized\)/);
     expect(run.emitted).toEqual([]);
   });
@@ -360,7 +366,7 @@ describe('polling a fake GitLab: limits and failures', () => {
     const api = project(fake, 11, 'acme/platform/api');
     const p = pipeline(api, 4001, 'pending', ago(3 * MINUTE), ago(3 * MINUTE));
     api.pipelines.push(p);
-    const run = start(
+    const run = await start(
       configFor(fake, { projects: [{ path: 'acme/platform/api' }] }),
       new Map(),
       knobs().options,
@@ -389,7 +395,7 @@ describe('polling a group', () => {
       for (let id = 1; id <= 102; id += 1) project(fake, 100 + id, `big/team-${id % 2}/p${id}`);
       const archived = project(fake, 99, 'big/old');
       archived.body.archived = true;
-      const run = start({ host: fake.url, group: 'big' }, new Map(), knobs().options);
+      const run = await start({ host: fake.url, group: 'big' }, new Map(), knobs().options);
       const summary = await run.poller.cycle();
       expect(summary.targets).toBe(102);
       const listing = fake.requests.filter((r) => r.path === '/api/v4/groups/big/projects');
@@ -406,7 +412,7 @@ describe('polling a group', () => {
     try {
       const { api } = seed(fake);
       api.branches.set('release', []);
-      const run = start(
+      const run = await start(
         {
           host: fake.url,
           token: TOKEN,
