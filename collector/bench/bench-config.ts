@@ -9,6 +9,8 @@ export const PHASES = [
   'query',
   'drilldown',
   'delivery',
+  'visibility',
+  'pglite',
   'load',
 ] as const;
 export type Phase = (typeof PHASES)[number];
@@ -46,6 +48,8 @@ export interface BenchConfig {
   queryConcurrency: number;
   queryWindowHours: number;
   queryLimit: number;
+  /** Facet lookups measured after the list queries: fewer, each counts a week of events. */
+  facetQueries: number;
   /** Chains, and as many suspect rankings, measured after the queries on the same store. */
   drilldownLookups: number;
   drilldownWarmup: number;
@@ -57,6 +61,18 @@ export interface BenchConfig {
   deliveryWarmup: number;
   deliveryConcurrency: number;
   deliveryDays: number;
+
+  /** Signed webhooks sent one after another, each polled for until the events list shows it. */
+  visibilityProbes: number;
+  /** Single-event POST senders keeping the store busy meanwhile. */
+  visibilitySenders: number;
+  visibilityPollMs: number;
+
+  /** The embedded store (PGlite): fewer events than on PostgreSQL, one connection does it all. */
+  pgliteBatchEvents: number;
+  pgliteSingleRequests: number;
+  /** Events ingested (through HTTP) before its list queries run. */
+  pgliteStoreEvents: number;
 
   /** The mixed load (issue 9): concurrent senders and readers, for this long. */
   loadSenders: number;
@@ -79,6 +95,10 @@ export const TARGETS = {
   singleBaselineEventsPerSecond: 500,
   rssMaxMb: 150,
   queryP99MaxMs: 20,
+  /** A Grafana variable's values (GET /api/v1/facets/:field) over a week of the filled store. */
+  facetP99MaxMs: 20,
+  /** From a webhook's 2xx answer until GET /api/v1/events lists its change, the store busy. */
+  webhookVisibleP99MaxMs: 100,
   /** Issue 13: chain and suspects p99 through HTTP over the 1,000,000-event store. */
   drilldownP99MaxMs: 50,
   /** Issue 18: a 90-day delivery answer p99 through HTTP over the 1,000,000-event store. */
@@ -129,11 +149,18 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     queryConcurrency: 4,
     queryWindowHours: 6,
     queryLimit: 100,
+    facetQueries: scaled(500, 50),
     drilldownLookups: scaled(500, 100),
     drilldownWarmup: 20,
     drilldownConcurrency: 4,
     alertDelayMaxMinutes: 60,
     deliveryLookups: scaled(40, 10),
+    visibilityProbes: scaled(200, 20),
+    visibilitySenders: 16,
+    visibilityPollMs: 2,
+    pgliteBatchEvents: scaled(50_000 / batchSize, 4) * batchSize,
+    pgliteSingleRequests: scaled(5_000, 500),
+    pgliteStoreEvents: scaled(100_000 / batchSize, 20) * batchSize,
     loadSenders: 200,
     loadReaders: 4,
     loadSeconds: scaled(60, 10),

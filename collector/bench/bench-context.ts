@@ -18,6 +18,8 @@ export interface BenchContext {
   /** Starts the CPU split; the returned function ends it. */
   startCpu: () => () => CpuSplit;
   emit: (figure: Figure) => void;
+  /** A figure emitted earlier in this run, by name: other phases' figures as baselines. */
+  figure: (bench: string) => Figure | undefined;
 }
 
 /** Progress for people, on stderr (stdout holds only the figures). */

@@ -37,7 +37,8 @@ export function rssMb(pid: number): number {
 }
 
 export interface CollectorOptions {
-  databaseUrl: string;
+  /** None: the collector's embedded store (PGlite) in `dataDir`. */
+  databaseUrl?: string;
   /** Write a V8 CPU profile of the whole run into this folder (on a clean stop). */
   cpuProfDir?: string;
   /** Extra node flags for the child (what-if runs: --max-semi-space-size=4, ...). */
@@ -88,6 +89,8 @@ export class CollectorProcess {
     };
     // A config file of the person running the benchmark must not change what is measured.
     delete env.PAINCHAIN_CONFIG;
+    // Nor a DATABASE_URL of theirs turn the embedded store into PostgreSQL.
+    if (opts.databaseUrl === undefined) delete env.DATABASE_URL;
     delete env.NODE_OPTIONS;
     const args = [
       ...(opts.nodeFlags ?? []),

@@ -25,7 +25,7 @@ interface Tally {
   events: number;
 }
 
-function anEvent(externalId: string, now: number) {
+export function anEvent(externalId: string, now: number) {
   return {
     externalId,
     connector: 'bench-load',
@@ -39,9 +39,16 @@ function anEvent(externalId: string, now: number) {
   };
 }
 
-export async function measureLoad(ctx: BenchContext, databaseUrl: string): Promise<void> {
-  const { cfg } = ctx;
-  const dir = await mkdtemp(join(os.tmpdir(), 'painchain-bench-load-'));
+/**
+ * A collector of its own on `databaseUrl` with the GitHub connector, its webhooks signed with a
+ * fresh secret; `dir` (its config and data folder) is the caller's to remove.
+ */
+export async function startGithubCollector(
+  databaseUrl: string,
+  nodeFlags: readonly string[],
+  folderPrefix: string,
+): Promise<{ collector: CollectorProcess; dir: string; secret: string }> {
+  const dir = await mkdtemp(join(os.tmpdir(), folderPrefix));
   const secret = randomBytes(16).toString('hex');
   const configFile = join(dir, 'painchain.yaml');
   await writeFile(
@@ -54,7 +61,36 @@ export async function measureLoad(ctx: BenchContext, databaseUrl: string): Promi
     dataDir: join(dir, 'data'),
     configFile,
     env: { [SECRET_VARIABLE]: secret },
+    nodeFlags,
   });
+  return { collector, dir, secret };
+}
+
+/** Body and headers of a push delivery to POST /webhooks/github, signed as GitHub signs it. */
+export function signedPush(
+  secret: string,
+  delivery: string,
+  payload: unknown,
+): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(payload);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+    },
+  };
+}
+
+export async function measureLoad(ctx: BenchContext, databaseUrl: string): Promise<void> {
+  const { cfg } = ctx;
+  const { collector, dir, secret } = await startGithubCollector(
+    databaseUrl,
+    cfg.collectorFlags,
+    'painchain-bench-load-',
+  );
   const base = collector.origin;
   const tally = (): Tally => ({ latenciesMs: [], errors: 0, events: 0 });
   const tallies: Record<Kind, Tally> = {
@@ -93,18 +129,10 @@ export async function measureLoad(ctx: BenchContext, databaseUrl: string): Promi
       switch ((lane + i) % 3) {
         case 0: {
           const { payload, externalId } = aGithubPush();
-          const body = JSON.stringify(payload);
-          const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
           const ok = await timed('webhook', 1, () =>
             fetch(`${base}/webhooks/github`, {
               method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                'x-github-event': 'push',
-                'x-github-delivery': id,
-                'x-hub-signature-256': signature,
-              },
-              body,
+              ...signedPush(secret, id, payload),
             }),
           );
           if (ok) acknowledged.push(externalId);

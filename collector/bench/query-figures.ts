@@ -5,7 +5,16 @@ import { TARGETS } from './bench-config.js';
 import { log, type BenchContext } from './bench-context.js';
 import { countEvents, fillEvents, settle, vacuumAnalyze } from './bench-database.js';
 import { judge, loadFields, tidy } from './figures.js';
-import { httpQueries, queryPlan, sqlQueries } from './query-phase.js';
+import {
+  FACETS_ASKED,
+  FACET_WINDOW_DAYS,
+  facetPlan,
+  httpFacets,
+  httpQueries,
+  queryPlan,
+  sqlFacets,
+  sqlQueries,
+} from './query-phase.js';
 import { TENANT } from './write-phases.js';
 
 /** Rows per INSERT … SELECT while filling the store (keeps each statement well under a minute). */
@@ -62,6 +71,45 @@ export async function measureQueries(ctx: BenchContext, storeEvents: number): Pr
     limit: cfg.queryLimit,
     mean_events_returned: tidy(viaHttp.meanRows),
     store_events: storeEvents,
+    sql_cpu: viaSql.cpu,
+    ...loadFields(viaHttp.load, viaHttp.cpu),
+  });
+}
+
+/**
+ * The values of a Grafana variable over a week, after the list queries on the same store. A
+ * facet counts every event of the week (tens of thousands at full scale) where a list reads a
+ * page, so fewer are measured: a quarter of the list queries' count.
+ */
+export async function measureFacets(ctx: BenchContext, storeEvents: number): Promise<void> {
+  const { cfg, now, pool, collector, startCpu } = ctx;
+  const plan = facetPlan(cfg, now);
+  log(
+    `facets: ${plan.measured.length} (after ${plan.warmup.length} unmeasured) × ${FACETS_ASKED.join(', ')} over ${FACET_WINDOW_DAYS} days, ${cfg.queryConcurrency} in flight`,
+  );
+  const viaHttp = await httpFacets(cfg, startCpu, collector.origin, plan);
+  const viaSql = await sqlFacets(cfg, startCpu, pool, plan);
+  const target = { max: TARGETS.facetP99MaxMs };
+  ctx.emit({
+    bench: 'facet_latency_p99',
+    value: viaHttp.p99Ms,
+    unit: 'ms',
+    baseline: tidy(viaSql.p99Ms),
+    baseline_name: 'the same statement straight on PostgreSQL (p99)',
+    ...judge(viaHttp.p99Ms, viaSql.p99Ms, target, viaHttp.load.failed),
+    target,
+    p50_ms: tidy(viaHttp.p50Ms),
+    max_ms: tidy(viaHttp.maxMs),
+    sql_p50_ms: tidy(viaSql.p50Ms),
+    sql_max_ms: tidy(viaSql.maxMs),
+    queries: viaHttp.load.done,
+    warmup_queries: plan.warmup.length,
+    concurrency: cfg.queryConcurrency,
+    window_days: FACET_WINDOW_DAYS,
+    fields: FACETS_ASKED,
+    mean_values_returned: tidy(viaHttp.meanRows),
+    store_events: storeEvents,
+    note: 'a quarter as many measured lookups as query_latency_p99: each counts a week of events',
     sql_cpu: viaSql.cpu,
     ...loadFields(viaHttp.load, viaHttp.cpu),
   });

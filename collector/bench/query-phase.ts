@@ -4,9 +4,10 @@ import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
 import type { BenchConfig } from './bench-config.js';
 import { PROJECTS, SERVICES, prng } from '../src/sample/event-generator.js';
+import { DEFAULT_FACET_LIMIT } from '../src/routes/facets-routes.js';
 import type { CpuSplit } from './cpu-usage.js';
 import { percentile, runLoad, type LoadResult } from './load.js';
-import { listStatement } from './store-statements.js';
+import { facetStatement, listStatement } from './store-statements.js';
 import { TENANT } from './write-phases.js';
 
 const QUERY_SEED = 777;
@@ -150,5 +151,77 @@ export async function sqlQueries(
     const { sql, params } = await listStatement(TENANT, filter, cfg.queryLimit);
     // The store asks for one row more than the page to know whether another page follows.
     return Math.min(cfg.queryLimit, (await pool.query(sql, params)).rowCount ?? 0);
+  });
+}
+
+const FACET_SEED = 919;
+/** A Grafana variable's default range: the dashboards' week. */
+export const FACET_WINDOW_DAYS = 7;
+const FACET_WINDOW_MS = FACET_WINDOW_DAYS * 86_400_000;
+/** The variables the dashboards offer, asked in turn. */
+export const FACETS_ASKED = ['service', 'environment', 'kind'] as const;
+
+export interface FacetSpec {
+  field: (typeof FACETS_ASKED)[number];
+  from: Date;
+  to: Date;
+}
+
+/** A week ending at a random instant inside the filled span, the fields in turn. */
+function facetSpecs(cfg: BenchConfig, now: number, count: number, seed: number): FacetSpec[] {
+  const rand = prng(seed);
+  const spanMs = cfg.storeDays * 86_400_000 - FACET_WINDOW_MS;
+  return Array.from({ length: count }, (_, i) => {
+    const to = new Date(now - Math.floor(rand() * spanMs));
+    return {
+      field: FACETS_ASKED[i % FACETS_ASKED.length]!,
+      from: new Date(to.getTime() - FACET_WINDOW_MS),
+      to,
+    } satisfies FacetSpec;
+  });
+}
+
+/** The measured facet lookups, after a warm-up as long as the list queries'. */
+export function facetPlan(cfg: BenchConfig, now: number): LookupPlan<FacetSpec> {
+  return {
+    warmup: facetSpecs(cfg, now, cfg.queryWarmup, FACET_SEED + 1),
+    measured: facetSpecs(cfg, now, cfg.facetQueries, FACET_SEED),
+  };
+}
+
+/** GET /api/v1/facets/:field through HTTP with the route's default limit, answer fully read. */
+export async function httpFacets(
+  cfg: BenchConfig,
+  startCpu: () => () => CpuSplit,
+  origin: string,
+  plan: LookupPlan<FacetSpec>,
+): Promise<LatencyResult> {
+  const http = new HttpPool(origin, { connections: cfg.queryConcurrency, pipelining: 1 });
+  try {
+    return await measureLatency(queryLoad(cfg), startCpu, plan, async (spec) => {
+      const q = new URLSearchParams({ from: spec.from.toISOString(), to: spec.to.toISOString() });
+      const path = `/api/v1/facets/${spec.field}?${q.toString()}`;
+      const res = await http.request({ method: 'GET', path });
+      const text = await res.body.text();
+      if (res.statusCode !== 200)
+        throw new Error(`GET ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+      return (JSON.parse(text) as { values: unknown[] }).values.length;
+    });
+  } finally {
+    await http.close();
+  }
+}
+
+/** The statement EventStore.facet issues for the same specs, straight on PostgreSQL. */
+export async function sqlFacets(
+  cfg: BenchConfig,
+  startCpu: () => () => CpuSplit,
+  pool: pg.Pool,
+  plan: LookupPlan<FacetSpec>,
+): Promise<LatencyResult> {
+  return measureLatency(queryLoad(cfg), startCpu, plan, async (spec) => {
+    const filter = { from: spec.from, to: spec.to };
+    const { sql, params } = await facetStatement(TENANT, spec.field, filter, DEFAULT_FACET_LIMIT);
+    return (await pool.query(sql, params)).rowCount ?? 0;
   });
 }

@@ -15,7 +15,9 @@ import { judge, printFigure, summarize, tidy, type Figure } from './figures.js';
 import { measureDelivery } from './delivery-figures.js';
 import { measureDrilldown } from './drilldown-figures.js';
 import { measureLoad } from './load-phase.js';
-import { emitStoreEvents, fillStore, measureQueries } from './query-figures.js';
+import { measurePglite } from './pglite-phase.js';
+import { emitStoreEvents, fillStore, measureFacets, measureQueries } from './query-figures.js';
+import { measureVisibility } from './visibility-phase.js';
 import { measureWrites } from './write-figures.js';
 
 /** Other work may use this much of the machine before a run starts; the wait for it is bounded. */
@@ -76,6 +78,7 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
       singlePool,
       startCpu: () => startCpuSplit(collector.pid, cfg.benchDbName),
       emit,
+      figure: (bench) => figures.find((f) => f.bench === bench),
     };
 
     await measureWrites(ctx);
@@ -83,7 +86,10 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
     if (cfg.phases.has('query') || cfg.phases.has('drilldown') || cfg.phases.has('delivery')) {
       // All read the same filled store; the drilldown and delivery run after the queries.
       const storeEvents = await fillStore(ctx);
-      if (cfg.phases.has('query')) await measureQueries(ctx, storeEvents);
+      if (cfg.phases.has('query')) {
+        await measureQueries(ctx, storeEvents);
+        await measureFacets(ctx, storeEvents);
+      }
       emitStoreEvents(ctx, storeEvents);
       if (cfg.phases.has('drilldown')) await measureDrilldown(ctx, storeEvents);
       if (cfg.phases.has('delivery')) await measureDelivery(ctx, storeEvents);
@@ -107,6 +113,10 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
         await new Promise<number>((r) => setTimeout(() => r(collector.rssMb()), RSS_SETTLE_MS)),
       ),
     });
+    // On collectors of their own (this one idles meanwhile); PGlite's figures are set against
+    // the PostgreSQL ones above.
+    if (cfg.phases.has('visibility')) await measureVisibility(ctx, url);
+    if (cfg.phases.has('pglite')) await measurePglite(ctx);
     // Last, on a collector of its own: its RSS peak is this load's alone.
     if (cfg.phases.has('load')) await measureLoad(ctx, url);
     return figures;

@@ -3,7 +3,7 @@
 // collector, to split where the time goes. Nothing here is a copy of the store's SQL.
 import type pg from 'pg';
 import type { Db, Queryable, QueryResult } from '../src/store/db.js';
-import { EventStore, type EventFilter } from '../src/store/event-store.js';
+import { EventStore, type EventFilter, type FacetField } from '../src/store/event-store.js';
 import type { NormalizedEvent } from '../src/ingest/normalize.js';
 
 export interface Statement {
@@ -61,6 +61,20 @@ export async function listStatement(
   await new EventStore(db).listJson(tenant, filter, limit);
   const first = statements[0];
   if (!first) throw new Error('EventStore.listJson ran no statement');
+  return first;
+}
+
+/** The statement the facets route runs for one field's values (EventStore.facet). */
+export async function facetStatement(
+  tenant: string,
+  field: FacetField,
+  filter: EventFilter,
+  limit: number,
+): Promise<Statement> {
+  const { db, statements } = recordingDb();
+  await new EventStore(db).facet(tenant, field, filter, limit);
+  const first = statements[0];
+  if (!first) throw new Error('EventStore.facet ran no statement');
   return first;
 }
 

@@ -15,7 +15,7 @@ import { upsertStatement, type Statement } from './store-statements.js';
 export const TENANT = 'default';
 const INGEST_PATH = '/api/v1/events';
 /** Ingested events start within the last week. */
-const SPAN_MS = 7 * 86_400_000;
+export const SPAN_MS = 7 * 86_400_000;
 const BATCH_SEED = 20261125;
 const SINGLE_SEED = 4242;
 /** Journeys of single events are numbered apart from the batches' (pull requests, pipelines). */
