@@ -10,6 +10,8 @@ export interface Target {
   max?: number;
   /** value / baseline must be at least this. */
   ratio_min?: number;
+  /** value / baseline must be at most this. */
+  ratio_max?: number;
 }
 
 export interface Figure {
@@ -52,6 +54,7 @@ export function judge(
   if (target.min !== undefined) met &&= value >= target.min;
   if (target.max !== undefined) met &&= value <= target.max;
   if (target.ratio_min !== undefined) met &&= ratio !== null && ratio >= target.ratio_min;
+  if (target.ratio_max !== undefined) met &&= ratio !== null && ratio <= target.ratio_max;
   return { ratio: ratio === null ? null : tidy(ratio), met };
 }
 
@@ -78,6 +81,7 @@ function describeTarget(t: Target | null, unit: string): string {
   if (t.min !== undefined) parts.push(`>= ${t.min} ${unit}`);
   if (t.max !== undefined) parts.push(`<= ${t.max} ${unit}`);
   if (t.ratio_min !== undefined) parts.push(`>= ${t.ratio_min * 100}% of baseline`);
+  if (t.ratio_max !== undefined) parts.push(`<= ${t.ratio_max}x baseline`);
   return parts.join(' and ');
 }
 

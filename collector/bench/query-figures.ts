@@ -51,7 +51,7 @@ export async function measureQueries(ctx: BenchContext, storeEvents: number): Pr
   );
   const viaHttp = await httpQueries(cfg, startCpu, collector.origin, plan);
   const viaSql = await sqlQueries(cfg, startCpu, pool, plan);
-  const target = { max: TARGETS.queryP99MaxMs };
+  const target = { max: TARGETS.queryP99MaxMs, ratio_max: TARGETS.queryMaxRatioToSql };
   ctx.emit({
     bench: 'query_latency_p99',
     value: viaHttp.p99Ms,

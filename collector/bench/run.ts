@@ -41,6 +41,30 @@ async function waitForQuietMachine(): Promise<void> {
     );
 }
 
+/**
+ * Runs one phase; a phase that fails (cut short by its time limit, say) is reported as a failed
+ * figure and the run goes on with the others, so that one slow phase does not hide every figure
+ * after it.
+ */
+async function phase(ctx: BenchContext, name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log(`phase ${name} failed: ${message}`);
+    ctx.emit({
+      bench: `${name}_phase`,
+      value: 0,
+      unit: 'figures',
+      baseline: null,
+      ratio: null,
+      met: false,
+      target: null,
+      error: message,
+    });
+  }
+}
+
 async function run(cfg: BenchConfig): Promise<Figure[]> {
   const figures: Figure[] = [];
   const emit = (f: Figure) => {
@@ -87,12 +111,14 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
       // All read the same filled store; the drilldown and delivery run after the queries.
       const storeEvents = await fillStore(ctx);
       if (cfg.phases.has('query')) {
-        await measureQueries(ctx, storeEvents);
-        await measureFacets(ctx, storeEvents);
+        await phase(ctx, 'query', () => measureQueries(ctx, storeEvents));
+        await phase(ctx, 'facets', () => measureFacets(ctx, storeEvents));
       }
       emitStoreEvents(ctx, storeEvents);
-      if (cfg.phases.has('drilldown')) await measureDrilldown(ctx, storeEvents);
-      if (cfg.phases.has('delivery')) await measureDelivery(ctx, storeEvents);
+      if (cfg.phases.has('drilldown'))
+        await phase(ctx, 'drilldown', () => measureDrilldown(ctx, storeEvents));
+      if (cfg.phases.has('delivery'))
+        await phase(ctx, 'delivery', () => measureDelivery(ctx, storeEvents));
     }
 
     const rssMb = collector.rssMb();
@@ -115,10 +141,11 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
     });
     // On collectors of their own (this one idles meanwhile); PGlite's figures are set against
     // the PostgreSQL ones above.
-    if (cfg.phases.has('visibility')) await measureVisibility(ctx, url);
-    if (cfg.phases.has('pglite')) await measurePglite(ctx);
+    if (cfg.phases.has('visibility'))
+      await phase(ctx, 'visibility', () => measureVisibility(ctx, url));
+    if (cfg.phases.has('pglite')) await phase(ctx, 'pglite', () => measurePglite(ctx));
     // Last, on a collector of its own: its RSS peak is this load's alone.
-    if (cfg.phases.has('load')) await measureLoad(ctx, url);
+    if (cfg.phases.has('load')) await phase(ctx, 'load', () => measureLoad(ctx, url));
     return figures;
   } finally {
     await pool.end().catch(() => undefined);

@@ -84,7 +84,14 @@ export async function measureVisibility(ctx: BenchContext, databaseUrl: string):
     if (res.statusCode < 200 || res.statusCode >= 300)
       throw new Error(`POST /webhooks/github answered ${res.statusCode}: ${text.slice(0, 300)}`);
     const answered = performance.now();
-    const q = new URLSearchParams({ connector: 'github', q: words, limit: '1' });
+    // A panel's query always has a time range: the last five minutes here. Without one, the text
+    // search may scan every GitHub change of the filled store (a second each).
+    const q = new URLSearchParams({
+      connector: 'github',
+      q: words,
+      from: new Date(Date.now() - 5 * 60_000).toISOString(),
+      limit: '1',
+    });
     const path = `/api/v1/events?${q.toString()}`;
     for (;;) {
       const list = await probeHttp.request({ method: 'GET', path });
