@@ -1,7 +1,8 @@
 // What a slow, stalled or greedy client can hold, on the real listening server: a request whose
 // body stops half-way and headers that never end are cut by the request and headers timeouts, an
 // idle keep-alive connection is closed, connections beyond the cap are refused; a 503 says
-// Retry-After (here: a connector that is not running; the store's in durability.test.ts); /metrics labels are
+// Retry-After (here: a connector that is not running, and a request arriving while the collector
+// closes; the store's in durability.test.ts); /metrics labels are
 // bounded to known connectors and can require a token.
 import { connect, type Socket } from 'node:net';
 import { Type } from 'typebox';
@@ -154,5 +155,47 @@ describe('server limits on the listening collector', () => {
     );
     const labels = new Set([...page.matchAll(/connector="([^"]*)"/g)].map((m) => m[1]));
     expect([...labels].sort()).toEqual(['jenkins', 'other']);
+  });
+});
+
+describe('a collector that is closing', () => {
+  test('answers a request that still arrives 503 shutting_down with Retry-After, and finishes the one in progress', async () => {
+    const database = await createTestDatabase('pglite');
+    const t = await startApp(database, { server: { retryAfterSeconds: 9, idleTimeoutMs: 300 } });
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as { port: number };
+      const post = (externalId: string) => {
+        const body = JSON.stringify(anEvent({ externalId }));
+        return `POST /api/v1/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+      };
+      // A write in progress when the close begins (its body not complete yet), and a request
+      // whose headers are still arriving: neither connection is idle, so both stay open.
+      const inProgress = post('in-progress');
+      const first = await opened(port);
+      const firstAnswer = closed(first);
+      first.write(inProgress.slice(0, -3));
+      const late = post('late');
+      const second = await opened(port);
+      const secondAnswer = closed(second);
+      second.write(late.slice(0, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      const closing = t.app.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      second.write(late.slice(20));
+      const refused = await secondAnswer;
+      expect(refused.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+      expect(refused).toMatch(/^retry-after: 9$/im);
+      expect(refused).toContain('"error":"shutting_down"');
+
+      // The one in progress is finished and answered before the collector is gone.
+      first.write(inProgress.slice(-3));
+      expect((await firstAnswer).split('\r\n')[0]).toBe('HTTP/1.1 201 Created');
+      await closing;
+    } finally {
+      await t.close().catch(() => undefined);
+      await database.drop();
+    }
   });
 });
