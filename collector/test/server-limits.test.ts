@@ -4,12 +4,13 @@
 // Retry-After (here: a connector that is not running, and a request arriving while the collector
 // closes; the store's in durability.test.ts); /metrics labels are
 // bounded to known connectors and can require a token.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Type } from 'typebox';
 import type { ConnectorDefinition } from '@painchain/sdk';
 import {
   anEvent,
   createTestDatabase,
+  openSocket,
   startApp,
   type TestApp,
   type TestDatabase,
@@ -27,14 +28,6 @@ function closed(socket: Socket, ms = 15_000): Promise<string> {
     });
     socket.on('error', () => undefined);
   });
-}
-
-async function opened(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) =>
-    socket.once('connect', resolve).once('error', reject),
-  );
-  return socket;
 }
 
 const failing: ConnectorDefinition = {
@@ -81,7 +74,7 @@ describe('server limits on the listening collector', () => {
 
   test('a body that stops half-way is cut by the request timeout (408), and nothing is stored', async () => {
     const before = await t.count();
-    const socket = await opened(port);
+    const socket = await openSocket(port);
     const body = JSON.stringify(anEvent({ title: 'never finished' }));
     socket.write(
       `POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
@@ -92,21 +85,21 @@ describe('server limits on the listening collector', () => {
   });
 
   test('headers that never end are cut by the headers timeout', async () => {
-    const socket = await opened(port);
+    const socket = await openSocket(port);
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     expect(await closed(socket)).toMatch(/^HTTP\/1\.1 408/);
   });
 
   test('an idle keep-alive connection is closed after idleTimeoutMs', async () => {
-    const socket = await opened(port);
+    const socket = await openSocket(port);
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     const answer = await closed(socket);
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
   });
 
   test('connections beyond maxConnections are closed at once; the first ones still answer', async () => {
-    const sockets = await Promise.all(Array.from({ length: 5 }, () => opened(port)));
-    const extra = await opened(port);
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => openSocket(port)));
+    const extra = await openSocket(port);
     expect(await closed(extra, 5000)).toBe('');
     sockets[0]!.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(await closed(sockets[0]!)).toMatch(/^HTTP\/1\.1 200/);
@@ -172,11 +165,11 @@ describe('a collector that is closing', () => {
       // A write in progress when the close begins (its body not complete yet), and a request
       // whose headers are still arriving: neither connection is idle, so both stay open.
       const inProgress = post('in-progress');
-      const first = await opened(port);
+      const first = await openSocket(port);
       const firstAnswer = closed(first);
       first.write(inProgress.slice(0, -3));
       const late = post('late');
-      const second = await opened(port);
+      const second = await openSocket(port);
       const secondAnswer = closed(second);
       second.write(late.slice(0, 20));
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,25 +2,17 @@
 // real listening server: the next waits unread (and is counted on /metrics) until a slot frees,
 // then is answered as usual; reads never wait for writes; a client that gives up while waiting,
 // or half-way through its body, leaves no slot taken.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   anEvent,
   createTestDatabase,
+  openSocket,
   startApp,
   type TestApp,
   type TestDatabase,
 } from '../src/testing/index.js';
 
 const MAX = 2;
-
-async function opened(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) =>
-    socket.once('connect', resolve).once('error', reject),
-  );
-  socket.on('error', () => undefined);
-  return socket;
-}
 
 /** The status line the server answers on this socket. */
 function answer(socket: Socket): Promise<string> {
@@ -76,14 +68,14 @@ describe('writes in progress', () => {
 
   test('the next write waits unread for a slot; reads do not wait', async () => {
     // Two writes admitted, their bodies not finished: they hold both slots.
-    const first = await opened(port);
-    const second = await opened(port);
+    const first = await openSocket(port);
+    const second = await openSocket(port);
     const finishFirst = post(first, 'first', 5);
     const finishSecond = post(second, 'second', 5);
     const firstAnswer = answer(first);
     const secondAnswer = answer(second);
 
-    const third = await opened(port);
+    const third = await openSocket(port);
     const thirdAnswer = answer(third);
     post(third, 'third');
     await until('the third write to wait', async () => (await waiting()) === 1);
@@ -102,9 +94,9 @@ describe('writes in progress', () => {
   });
 
   test('a client that leaves, waiting or half-way through its body, frees its slot', async () => {
-    const holders = [await opened(port), await opened(port)];
+    const holders = [await openSocket(port), await openSocket(port)];
     holders.forEach((socket, i) => post(socket, `left-${i}`, 5));
-    const quitter = await opened(port);
+    const quitter = await openSocket(port);
     post(quitter, 'quitter');
     await until('the quitter to wait', async () => (await waiting()) === 1);
     // It gives up while waiting, then the two holders give up half-way through their bodies.
@@ -112,7 +104,7 @@ describe('writes in progress', () => {
     for (const socket of holders) socket.destroy();
 
     // Every slot is free again: MAX writes at once are answered without waiting.
-    const sockets = await Promise.all(Array.from({ length: MAX }, () => opened(port)));
+    const sockets = await Promise.all(Array.from({ length: MAX }, () => openSocket(port)));
     const answers = sockets.map((socket, i) => {
       const answered = answer(socket);
       post(socket, `after-${i}`);

@@ -1,7 +1,9 @@
 // Requests a connector's tests make to a test collector: a webhook delivery with exactly the
-// bytes that were signed, and the stored events read back through the query API.
+// bytes that were signed, the stored events read back through the query API, and raw sockets to
+// the listening collector.
 import type { ChangeEvent } from '@painchain/sdk';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { connect, type Socket } from 'node:net';
 
 export interface WebhookDelivery {
   /** The connector type: `/webhooks/<type>`. */
@@ -61,4 +63,15 @@ export async function readEvents(
     cursor = page.nextCursor;
   } while (cursor !== null);
   return events;
+}
+
+/** A raw TCP connection to the listening collector, for requests sent byte by byte. */
+export async function openSocket(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) =>
+    socket.once('connect', resolve).once('error', reject),
+  );
+  // A socket the server closes or resets is what these tests look for, not a failure.
+  socket.on('error', () => undefined);
+  return socket;
 }
