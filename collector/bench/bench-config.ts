@@ -173,6 +173,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     deliveryConcurrency: 4,
     deliveryDays: 90,
     phaseTimeoutMs: 120_000,
-    totalTimeoutMs: 12 * 60_000,
+    totalTimeoutMs: 15 * 60_000,
   };
 }
