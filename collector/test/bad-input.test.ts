@@ -392,6 +392,21 @@ const QUERY_REFUSALS: Refusal[] = [
     mentions: 'limit',
   },
   {
+    behaviour:
+      'a limit too large for a number (1e400, Infinity after coercion) is refused, not a 500',
+    request: get('/api/v1/events?limit=1e400'),
+    status: 400,
+    error: 'invalid_query',
+    mentions: 'limit',
+  },
+  {
+    behaviour: 'a facet limit of 1e400 is refused, not a 500',
+    request: get('/api/v1/facets/connector?limit=1e400'),
+    status: 400,
+    error: 'invalid_query',
+    mentions: 'limit',
+  },
+  {
     behaviour: 'a non-numeric limit is refused',
     request: get('/api/v1/events?limit=abc'),
     status: 400,
