@@ -21,6 +21,7 @@ import { connectorsRoutes } from './routes/connectors-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
 import { drilldownRoutes } from './routes/drilldown-routes.js';
 import { errorHandler } from './routes/error-handler.js';
+import { finiteQueryNumbers } from './routes/finite-query-numbers.js';
 import { jsonBodyParser } from './routes/json-body-parser.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { facetsRoutes } from './routes/facets-routes.js';
@@ -232,6 +233,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     retryAfterSeconds: config.server.retryAfterSeconds,
   });
   await app.register(jsonBodyParser);
+  await app.register(finiteQueryNumbers);
 
   await app.register(swagger, {
     // Shared schemas keep their $id as their name in components (ChangeEventInput, …).

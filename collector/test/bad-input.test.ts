@@ -407,6 +407,13 @@ const QUERY_REFUSALS: Refusal[] = [
     mentions: 'limit',
   },
   {
+    behaviour: 'a chain maxEvents of -1e400 (minus Infinity after coercion) is refused, not a 500',
+    request: get('/api/v1/events/00000000-0000-7000-8000-000000000000/chain?maxEvents=-1e400'),
+    status: 400,
+    error: 'invalid_query',
+    mentions: 'maxEvents',
+  },
+  {
     behaviour: 'a non-numeric limit is refused',
     request: get('/api/v1/events?limit=abc'),
     status: 400,

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { Errors } from '../errors.js';
 import { FACET_FIELDS, type EventStore, type FacetField } from '../store/event-store.js';
 import { ErrorResponse } from './error-response.js';
-import { FilterQuery, pageLimit, splitCommaFilters, toFilter } from './events-routes.js';
+import { FilterQuery, splitCommaFilters, toFilter } from './events-routes.js';
 
 export const DEFAULT_FACET_LIMIT = 100;
 
@@ -48,7 +48,7 @@ export const facetsRoutes: FastifyPluginAsyncTypebox<{ store: EventStore }> = as
         request.principal.tenant,
         field as FacetField,
         toFilter(request.query),
-        pageLimit(request.query.limit, DEFAULT_FACET_LIMIT),
+        request.query.limit ?? DEFAULT_FACET_LIMIT,
       );
       return { field, values };
     },
