@@ -4,7 +4,7 @@
 import { TARGETS } from './bench-config.js';
 import { log, type BenchContext } from './bench-context.js';
 import { countEvents, fillEvents, settle, vacuumAnalyze } from './bench-database.js';
-import { judge, loadFields, tidy } from './figures.js';
+import { judge, loadFields, tidy, type Figure, type Target } from './figures.js';
 import {
   FACETS_ASKED,
   FACET_WINDOW_DAYS,
@@ -14,6 +14,7 @@ import {
   queryPlan,
   sqlFacets,
   sqlQueries,
+  type LatencyResult,
 } from './query-phase.js';
 import { TENANT } from './write-phases.js';
 
@@ -42,6 +43,31 @@ export async function fillStore(ctx: BenchContext): Promise<number> {
   return storeEvents;
 }
 
+/** A p99 through HTTP judged against the same lookups straight on PostgreSQL: shared fields. */
+function againstSql(
+  viaHttp: LatencyResult,
+  viaSql: LatencyResult,
+  target: Target,
+  baselineName: string,
+): Pick<Figure, 'value' | 'unit' | 'baseline' | 'ratio' | 'met' | 'target'> &
+  Record<string, unknown> {
+  return {
+    value: viaHttp.p99Ms,
+    unit: 'ms',
+    baseline: tidy(viaSql.p99Ms),
+    baseline_name: baselineName,
+    ...judge(viaHttp.p99Ms, viaSql.p99Ms, target, viaHttp.load.failed),
+    target,
+    p50_ms: tidy(viaHttp.p50Ms),
+    max_ms: tidy(viaHttp.maxMs),
+    sql_p50_ms: tidy(viaSql.p50Ms),
+    sql_max_ms: tidy(viaSql.maxMs),
+    queries: viaHttp.load.done,
+    sql_cpu: viaSql.cpu,
+    ...loadFields(viaHttp.load, viaHttp.cpu),
+  };
+}
+
 /** Figure 5 over the filled store. */
 export async function measureQueries(ctx: BenchContext, storeEvents: number): Promise<void> {
   const { cfg, now, pool, collector, startCpu } = ctx;
@@ -54,25 +80,13 @@ export async function measureQueries(ctx: BenchContext, storeEvents: number): Pr
   const target = { max: TARGETS.queryP99MaxMs, ratio_max: TARGETS.queryMaxRatioToSql };
   ctx.emit({
     bench: 'query_latency_p99',
-    value: viaHttp.p99Ms,
-    unit: 'ms',
-    baseline: tidy(viaSql.p99Ms),
-    baseline_name: 'the same statements straight on PostgreSQL (p99)',
-    ...judge(viaHttp.p99Ms, viaSql.p99Ms, target, viaHttp.load.failed),
-    target,
-    p50_ms: tidy(viaHttp.p50Ms),
-    max_ms: tidy(viaHttp.maxMs),
-    sql_p50_ms: tidy(viaSql.p50Ms),
-    sql_max_ms: tidy(viaSql.maxMs),
-    queries: viaHttp.load.done,
+    ...againstSql(viaHttp, viaSql, target, 'the same statements straight on PostgreSQL (p99)'),
     warmup_queries: plan.warmup.length,
     concurrency: cfg.queryConcurrency,
     window_hours: cfg.queryWindowHours,
     limit: cfg.queryLimit,
     mean_events_returned: tidy(viaHttp.meanRows),
     store_events: storeEvents,
-    sql_cpu: viaSql.cpu,
-    ...loadFields(viaHttp.load, viaHttp.cpu),
   });
 }
 
@@ -92,17 +106,7 @@ export async function measureFacets(ctx: BenchContext, storeEvents: number): Pro
   const target = { max: TARGETS.facetP99MaxMs };
   ctx.emit({
     bench: 'facet_latency_p99',
-    value: viaHttp.p99Ms,
-    unit: 'ms',
-    baseline: tidy(viaSql.p99Ms),
-    baseline_name: 'the same statement straight on PostgreSQL (p99)',
-    ...judge(viaHttp.p99Ms, viaSql.p99Ms, target, viaHttp.load.failed),
-    target,
-    p50_ms: tidy(viaHttp.p50Ms),
-    max_ms: tidy(viaHttp.maxMs),
-    sql_p50_ms: tidy(viaSql.p50Ms),
-    sql_max_ms: tidy(viaSql.maxMs),
-    queries: viaHttp.load.done,
+    ...againstSql(viaHttp, viaSql, target, 'the same statement straight on PostgreSQL (p99)'),
     warmup_queries: plan.warmup.length,
     concurrency: cfg.queryConcurrency,
     window_days: FACET_WINDOW_DAYS,
@@ -110,8 +114,6 @@ export async function measureFacets(ctx: BenchContext, storeEvents: number): Pro
     mean_values_returned: tidy(viaHttp.meanRows),
     store_events: storeEvents,
     note: 'a quarter as many measured lookups as query_latency_p99: each counts a week of events',
-    sql_cpu: viaSql.cpu,
-    ...loadFields(viaHttp.load, viaHttp.cpu),
   });
 }
 

@@ -108,6 +108,35 @@ const queryLoad = (cfg: BenchConfig) => ({
   timeoutMs: cfg.phaseTimeoutMs,
 });
 
+/**
+ * GETs through the HTTP API with the query phase's concurrency, answers read whole; the length
+ * of the answer's `listKey` list counts as its rows.
+ */
+async function httpLookups<S>(
+  cfg: BenchConfig,
+  startCpu: () => () => CpuSplit,
+  origin: string,
+  plan: LookupPlan<S>,
+  pathOf: (spec: S) => string,
+  listKey: string,
+): Promise<LatencyResult> {
+  const http = new HttpPool(origin, { connections: cfg.queryConcurrency, pipelining: 1 });
+  try {
+    return await measureLatency(queryLoad(cfg), startCpu, plan, async (spec) => {
+      const path = pathOf(spec);
+      const res = await http.request({ method: 'GET', path });
+      const text = await res.body.text();
+      if (res.statusCode !== 200)
+        throw new Error(`GET ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+      const list = (JSON.parse(text) as Record<string, unknown>)[listKey];
+      if (!Array.isArray(list)) throw new Error(`GET ${path} answered no "${listKey}" list`);
+      return list.length;
+    });
+  } finally {
+    await http.close();
+  }
+}
+
 /** Through the HTTP API: the latency a Grafana panel sees, answer fully read. */
 export async function httpQueries(
   cfg: BenchConfig,
@@ -115,7 +144,6 @@ export async function httpQueries(
   origin: string,
   plan: LookupPlan<QuerySpec>,
 ): Promise<LatencyResult> {
-  const http = new HttpPool(origin, { connections: cfg.queryConcurrency, pipelining: 1 });
   const pathOf = (s: QuerySpec) => {
     const q = new URLSearchParams({
       from: s.from.toISOString(),
@@ -125,18 +153,7 @@ export async function httpQueries(
     });
     return `/api/v1/events?${q.toString()}`;
   };
-  try {
-    return await measureLatency(queryLoad(cfg), startCpu, plan, async (spec) => {
-      const path = pathOf(spec);
-      const res = await http.request({ method: 'GET', path });
-      const text = await res.body.text();
-      if (res.statusCode !== 200)
-        throw new Error(`GET ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
-      return (JSON.parse(text) as { events: unknown[] }).events.length;
-    });
-  } finally {
-    await http.close();
-  }
+  return httpLookups(cfg, startCpu, origin, plan, pathOf, 'events');
 }
 
 /** The statements EventStore.list issues for the same specs, straight on PostgreSQL. */
@@ -196,20 +213,11 @@ export async function httpFacets(
   origin: string,
   plan: LookupPlan<FacetSpec>,
 ): Promise<LatencyResult> {
-  const http = new HttpPool(origin, { connections: cfg.queryConcurrency, pipelining: 1 });
-  try {
-    return await measureLatency(queryLoad(cfg), startCpu, plan, async (spec) => {
-      const q = new URLSearchParams({ from: spec.from.toISOString(), to: spec.to.toISOString() });
-      const path = `/api/v1/facets/${spec.field}?${q.toString()}`;
-      const res = await http.request({ method: 'GET', path });
-      const text = await res.body.text();
-      if (res.statusCode !== 200)
-        throw new Error(`GET ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`);
-      return (JSON.parse(text) as { values: unknown[] }).values.length;
-    });
-  } finally {
-    await http.close();
-  }
+  const pathOf = (spec: FacetSpec) => {
+    const q = new URLSearchParams({ from: spec.from.toISOString(), to: spec.to.toISOString() });
+    return `/api/v1/facets/${spec.field}?${q.toString()}`;
+  };
+  return httpLookups(cfg, startCpu, origin, plan, pathOf, 'values');
 }
 
 /** The statement EventStore.facet issues for the same specs, straight on PostgreSQL. */
