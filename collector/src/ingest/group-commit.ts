@@ -59,6 +59,8 @@ export class GroupCommit {
   /** The keys of each group in flight. */
   readonly #inFlight = new Set<Set<string>>();
   #returnChanged = false;
+  /** Events of the waiting requests, kept as they come and go (dispatch reads it every time). */
+  #waitingEvents = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -84,21 +86,16 @@ export class GroupCommit {
     const keys = new Set(events.map((e) => `${tenant}\u0000${e.connector}\u0000${e.externalId}`));
     return new Promise<UpsertOutput>((resolve, reject) => {
       this.#queue.push({ tenant, events, keys, resolve, reject });
+      this.#waitingEvents += events.length;
       this.#dispatch();
     });
-  }
-
-  #waitingEvents(): number {
-    let n = 0;
-    for (const request of this.#queue) n += request.events.length;
-    return n;
   }
 
   /** Starts groups while a lane is free and a waiting request may go. */
   #dispatch(): void {
     while (this.#inFlight.size < this.#lanes && this.#queue.length > 0) {
       // Another lane opens only for a crowd: lone writes side by side would each pay a commit.
-      if (this.#inFlight.size > 0 && this.#waitingEvents() < this.#extraLaneAt) return;
+      if (this.#inFlight.size > 0 && this.#waitingEvents < this.#extraLaneAt) return;
       const group = this.#takeGroup();
       if (group.length === 0) return;
       const keys = new Set<string>();
@@ -134,6 +131,7 @@ export class GroupCommit {
     let kept = 0;
     for (const request of this.#queue) if (!gone.has(request)) this.#queue[kept++] = request;
     this.#queue.length = kept;
+    this.#waitingEvents -= events;
     return taken;
   }
 
