@@ -166,6 +166,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       maxFutureSeconds: config.ingest.maxFutureSeconds,
       allowFutureTimestamps: config.ingest.allowFutureTimestamps,
       retentionDays: config.store.retentionDays,
+      tenantRetentionDays: config.store.tenantRetentionDays,
       now: deps.now,
       // Groups written at once: one on the embedded store (one connection); on PostgreSQL up to
       // half the pool, so that reads keep connections of their own (docs/operations.md).
@@ -209,6 +210,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const retention = new RetentionJob({
     store,
     retentionDays: config.store.retentionDays,
+    tenantRetentionDays: config.store.tenantRetentionDays,
     logger: app.log,
   });
   app.decorate('painchain', {

@@ -25,7 +25,7 @@ describe.each(STORE_KINDS)('events API on %s', (kind) => {
     await database?.drop();
   });
   beforeEach(async () => {
-    await t.db.query('TRUNCATE events');
+    await t.db.query('TRUNCATE events, event_keys');
   });
 
   const post = (body: unknown, url = '/api/v1/events') =>

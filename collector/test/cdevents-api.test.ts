@@ -155,7 +155,7 @@ describe.each(STORE_KINDS)('POST /api/v1/cdevents on %s', (kind) => {
     await database?.drop();
   });
   beforeEach(async () => {
-    await t.db.query('TRUNCATE events');
+    await t.db.query('TRUNCATE events, event_keys');
   });
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>

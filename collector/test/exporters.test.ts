@@ -122,7 +122,7 @@ describe.each(STORE_KINDS)('exporters on %s', (kind) => {
       { exporterTypes },
     );
     try {
-      await t.db.query('TRUNCATE events');
+      await t.db.query('TRUNCATE events, event_keys');
       const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
       const one = anEvent({ title: 'one', externalId: 'e1', status: 'started', updatedAt: at(5) });
       const two = anEvent({ title: 'two', externalId: 'e2', status: 'started', updatedAt: at(5) });
@@ -179,7 +179,7 @@ describe.each(STORE_KINDS)('exporters on %s', (kind) => {
       { exporterTypes },
     );
     try {
-      await t.db.query('TRUNCATE events');
+      await t.db.query('TRUNCATE events, event_keys');
       const events = (tenant: string, n: number) =>
         Array.from({ length: n }, (_, i) => anEvent({ title: `${tenant}${i}` }));
       expect((await post(t, events('a', 3), tokens[0]!.token)).statusCode).toBe(201);
@@ -218,7 +218,7 @@ describe.each(STORE_KINDS)('exporters on %s', (kind) => {
       { exporterTypes },
     );
     try {
-      await t.db.query('TRUNCATE events');
+      await t.db.query('TRUNCATE events, event_keys');
       const started = Date.now();
       const res = await post(
         t,
@@ -266,7 +266,7 @@ describe.each(STORE_KINDS)('exporters on %s', (kind) => {
     );
     let closed = false;
     try {
-      await t.db.query('TRUNCATE events');
+      await t.db.query('TRUNCATE events, event_keys');
       const res = await post(
         t,
         Array.from({ length: 4 }, (_, i) => anEvent({ title: `change ${i}` })),

@@ -94,17 +94,19 @@ builtRun('the collector command with OpenTelemetry', () => {
         'http.route': '/api/v1/events',
         'http.response.status_code': 201,
       });
+      // The ingest's statement (key rows and changes in one, a WITH … INSERT) in the same trace.
+      const isUpsert = (s: (typeof receiver.spans)[number]) =>
+        s.traceId === server.traceId &&
+        String(attributesOf(s.attributes)['db.query.text'] ?? '').includes('INSERT INTO events');
       await waitFor(
         'store spans of that request',
-        () => receiver.spans.some((s) => s.traceId === server.traceId && s.name === 'INSERT'),
+        () => receiver.spans.some(isUpsert),
         collector.logs,
       );
-      const insert = receiver.spans.find(
-        (s) => s.traceId === server.traceId && s.name === 'INSERT',
-      )!;
+      const insert = receiver.spans.find(isUpsert)!;
       expect(attributesOf(insert.attributes)).toMatchObject({
         'db.system.name': 'postgresql',
-        'db.operation.name': 'INSERT',
+        'db.operation.name': 'WITH',
         'painchain.store': 'pglite',
       });
       // Probes and scrapes are not traced.

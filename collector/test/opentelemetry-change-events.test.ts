@@ -94,7 +94,7 @@ describe.each(STORE_KINDS)('change events as OpenTelemetry log records on %s', (
   });
   beforeEach(async () => {
     memory.reset();
-    await t.db.query('TRUNCATE events');
+    await t.db.query('TRUNCATE events, event_keys');
   });
   const post = (body: unknown) =>
     t.app.inject({ method: 'POST', url: '/api/v1/events', payload: body as object });

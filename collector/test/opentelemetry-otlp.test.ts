@@ -66,7 +66,7 @@ describe.each(STORE_KINDS)('change events over OTLP on %s', (kind) => {
   test('OTEL_EXPORTER_OTLP_ENDPOINT alone sends each new or status-changed change once, with its attributes', async () => {
     const t = await startApp(database, {}, { env: otelEnv() });
     try {
-      await t.db.query('TRUNCATE events');
+      await t.db.query('TRUNCATE events, event_keys');
       const started = anEvent({
         title: 'test #163 on master',
         connector: 'github',
@@ -155,7 +155,7 @@ describe.each(STORE_KINDS)('change events over OTLP on %s', (kind) => {
   test('an endpoint that goes down fails no ingest, loses no stored change, and shows on /metrics', async () => {
     const t = await startApp(database, {}, { env: otelEnv() });
     try {
-      await t.db.query('TRUNCATE events');
+      await t.db.query('TRUNCATE events, event_keys');
       expect((await post(t, anEvent({ title: 'before' }))).statusCode).toBe(201);
       await waitFor('the first record', () => receiver.changeRecords().length === 1);
 

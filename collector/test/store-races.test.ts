@@ -1,37 +1,45 @@
-// An ingest racing a delete of the same key: the upsert's statement keeps the stored (newer)
-// row, then — before it looks that row's id up — an admin DELETE or the retention job removes
-// it. The change is then stored as new (as if it had come just after the delete): a normal
+// An ingest of a key whose stored change disappears under it: the upsert has found (and locked)
+// the key, then — before it writes the change — the change's row is deleted by hand (a DELETE
+// straight in the database, not through the collector, which takes the key first). The change
+// is then stored as new under the key's id (as if it had come just after the delete): a normal
 // outcome, never a 500. The delete is run on the real store at exactly that moment by a Db that
-// passes every statement through and, before the id look-up, issues the DELETE.
+// passes every statement through and, before the update of existing keys, issues the DELETE.
 import {
   anEvent,
   createTestDatabase,
   startCollector,
   STORE_KINDS,
   type Db,
+  type Queryable,
   type TestApp,
   type TestDatabase,
 } from '../src/testing/index.js';
 
-/** The same Db; before the stale-id look-up of an upsert, deletes the rows of that key. */
-function deletingBeforeLookup(db: Db, externalId: string): Db & { armed: boolean } {
+/**
+ * The same Db; in an upsert's transaction, just before its update of existing keys, deletes the
+ * rows of that key (in the same transaction: the embedded store has one connection).
+ */
+function deletingBeforeUpdate(db: Db, externalId: string): Db & { armed: boolean } {
+  const racing = (q: Queryable): Queryable => ({
+    async query<R>(sql: string, params?: unknown[]) {
+      if (wrapper.armed && /^WITH v .*\bupd AS \(/s.test(sql)) {
+        wrapper.armed = false;
+        await q.query('DELETE FROM events WHERE external_id = $1', [externalId]);
+      }
+      return q.query<R>(sql, params);
+    },
+    exec: (sql: string) => q.exec(sql),
+  });
   const wrapper = {
     armed: false,
     kind: db.kind,
-    async query<R>(sql: string, params?: unknown[]) {
-      if (wrapper.armed && /SELECT e\.id, e\.tenant, e\.connector, e\.external_id/.test(sql)) {
-        wrapper.armed = false;
-        await db.query('DELETE FROM events WHERE external_id = $1', [externalId]);
-      }
-      return db.query<R>(sql, params);
-    },
-    exec: (sql: string) => db.exec(sql),
-    transaction: <T>(fn: Parameters<Db['transaction']>[0]) => db.transaction(fn) as Promise<T>,
-    maintenance: <T>(fn: Parameters<Db['maintenance']>[0]) => db.maintenance(fn) as Promise<T>,
+    ...racing(db),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(racing(tx))),
+    maintenance: <T>(fn: (tx: Queryable) => Promise<T>) => db.maintenance(fn),
     ping: () => db.ping(),
     close: () => db.close(),
   };
-  return wrapper as Db & { armed: boolean };
+  return wrapper;
 }
 
 describe.each(STORE_KINDS)('an older update racing a delete of its key on %s', (kind) => {
@@ -43,7 +51,7 @@ describe.each(STORE_KINDS)('an older update racing a delete of its key on %s', (
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     raw = await database.open();
-    racing = deletingBeforeLookup(raw, 'run-7');
+    racing = deletingBeforeUpdate(raw, 'run-7');
     t = await startCollector(racing);
   });
   afterAll(async () => {

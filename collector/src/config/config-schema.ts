@@ -42,11 +42,8 @@ export const DEFAULT_EXPORTER_TIMEOUT_SECONDS = 30;
 export const SCOPES = ['ingest', 'read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const TenantName = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
-});
+const TENANT_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
+const TenantName = Type.String({ minLength: 1, maxLength: 64, pattern: TENANT_PATTERN });
 
 export const TokenConfig = Type.Object(
   {
@@ -258,6 +255,11 @@ export const ConfigFile = Type.Object(
           dataDir: Type.Optional(Type.String({ minLength: 1 })),
           poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           retentionDays: Type.Optional(Type.Integer({ minimum: 1 })),
+          tenantRetentionDays: Type.Optional(
+            Type.Record(Type.String({ pattern: TENANT_PATTERN }), Type.Integer({ minimum: 1 }), {
+              description: 'Days a change is kept, per tenant, where not retentionDays',
+            }),
+          ),
           statementTimeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
           connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
         },
@@ -377,6 +379,8 @@ export interface Config {
     readonly dataDir: string;
     readonly poolSize: number;
     readonly retentionDays: number;
+    /** Per-tenant retention where it differs from retentionDays. */
+    readonly tenantRetentionDays: Readonly<Record<string, number>>;
     readonly statementTimeoutMs: number;
     readonly connectTimeoutMs: number;
   };

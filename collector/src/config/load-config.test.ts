@@ -86,6 +86,7 @@ describe('createConfig', () => {
         dataDir: DEFAULT_DATA_DIR,
         poolSize: 10,
         retentionDays: DEFAULT_RETENTION_DAYS,
+        tenantRetentionDays: {},
         statementTimeoutMs: 10_000,
         connectTimeoutMs: 5_000,
       },

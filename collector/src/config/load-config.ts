@@ -329,6 +329,7 @@ function build(
       dataDir: store.dataDir ?? DEFAULT_DATA_DIR,
       poolSize: store.poolSize ?? DEFAULT_POOL_SIZE,
       retentionDays: store.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      tenantRetentionDays: { ...store.tenantRetentionDays },
       statementTimeoutMs: store.statementTimeoutMs ?? STORE_TIMEOUT_DEFAULTS.statementTimeoutMs,
       connectTimeoutMs: store.connectTimeoutMs ?? STORE_TIMEOUT_DEFAULTS.connectTimeoutMs,
     },

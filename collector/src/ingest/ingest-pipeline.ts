@@ -64,6 +64,8 @@ export class IngestPipeline {
     store: EventStore,
     private readonly options: Omit<NormalizeOptions, 'now'> & {
       now?: () => Date;
+      /** Retention of the tenants whose own differs from retentionDays. */
+      tenantRetentionDays?: Readonly<Record<string, number>>;
       /** Group commits written at once (GroupCommitOptions.lanes). */
       writeLanes?: number;
     },
@@ -108,6 +110,17 @@ export class IngestPipeline {
   async ingest(tenant: string, inputs: unknown[], opts: IngestOptions = {}): Promise<IngestResult> {
     const pathOf = opts.pathOf ?? ((i: number) => `/${i}`);
     const now = this.options.now?.() ?? new Date();
+    const byTenant = this.options.tenantRetentionDays;
+    // Own keys only: a tenant named `constructor` has no retention of its own.
+    const own = byTenant && Object.hasOwn(byTenant, tenant) ? byTenant[tenant] : undefined;
+    const normalizeOptions: NormalizeOptions = {
+      ...this.options,
+      now,
+      ...(own !== undefined && {
+        retentionDays: own,
+        retentionSetting: `store.tenantRetentionDays.${tenant}`,
+      }),
+    };
     const details: Problem[] = [];
     const normalized: NormalizedEvent[] = [];
 
@@ -116,7 +129,7 @@ export class IngestPipeline {
         details.push(...schemaProblems(checkInput.Errors(input), pathOf(i)));
         return;
       }
-      const result = normalizeEvent(input as ChangeEventInput, { ...this.options, now }, pathOf(i));
+      const result = normalizeEvent(input as ChangeEventInput, normalizeOptions, pathOf(i));
       if (result.ok) normalized.push(result.event);
       else details.push(...result.problems);
     });

@@ -35,6 +35,8 @@ export interface NormalizeOptions {
   allowFutureTimestamps: boolean;
   /** Changes that started before this many days ago are refused: retention would delete them. */
   retentionDays?: number;
+  /** The setting retentionDays comes from, for the message. */
+  retentionSetting?: string;
 }
 
 export interface Problem {
@@ -224,7 +226,7 @@ export function normalizeEvent(
     if (timestamp.getTime() < oldest) {
       problems.push({
         path: `${basePath}/timestamp`,
-        message: `timestamp ${timestamp.toISOString()} is older than the retention window of ${options.retentionDays} days (store.retentionDays): it would be deleted at once`,
+        message: `timestamp ${timestamp.toISOString()} is older than the retention window of ${options.retentionDays} days (${options.retentionSetting ?? 'store.retentionDays'}): it would be deleted at once`,
       });
     }
   }

@@ -96,44 +96,80 @@ const ROWS_PER_STATEMENT = 1000;
 export const SELECT_COLUMNS = `id, connector, external_id, kind, status, title, description, project, service,
   environment, ts, end_ts, updated_at, received_at, author, url, refs, tags, data`;
 
-// On a repeat of the same key the newer state wins; an older `updatedAt` never overwrites a
-// newer one (webhooks arrive out of order), and a repeat that changes nothing writes nothing. Optional fields keep their value when the update
-// omits them, refs/data are merged, and the start time is the earliest one seen.
-const UPSERT_TAIL = `
-ON CONFLICT (tenant, connector, external_id) DO UPDATE SET
-  kind        = EXCLUDED.kind,
-  status      = COALESCE(EXCLUDED.status, e.status),
-  title       = EXCLUDED.title,
-  description = COALESCE(EXCLUDED.description, e.description),
-  project     = EXCLUDED.project,
-  service     = COALESCE(EXCLUDED.service, e.service),
-  environment = COALESCE(EXCLUDED.environment, e.environment),
-  ts          = LEAST(e.ts, EXCLUDED.ts),
-  end_ts      = COALESCE(EXCLUDED.end_ts, e.end_ts),
-  updated_at  = COALESCE(EXCLUDED.updated_at, e.updated_at),
-  author      = COALESCE(EXCLUDED.author, e.author),
-  url         = COALESCE(EXCLUDED.url, e.url),
-  refs        = e.refs || EXCLUDED.refs,
-  tags        = ARRAY(SELECT DISTINCT unnest(e.tags || EXCLUDED.tags) ORDER BY 1),
-  data        = e.data || EXCLUDED.data
-WHERE (e.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= e.updated_at)
-  -- A repeat that would change nothing is no update: the answer counts it "unchanged", and
-  -- nothing is written, listened to or exported.
-  AND (e.kind, e.status, e.title, e.description, e.project, e.service, e.environment, e.ts,
-       e.end_ts, e.updated_at, e.author, e.url, e.refs,
-       ARRAY(SELECT DISTINCT unnest(e.tags) ORDER BY 1), e.data)
-    IS DISTINCT FROM
-      (EXCLUDED.kind, COALESCE(EXCLUDED.status, e.status), EXCLUDED.title,
-       COALESCE(EXCLUDED.description, e.description), EXCLUDED.project,
-       COALESCE(EXCLUDED.service, e.service), COALESCE(EXCLUDED.environment, e.environment),
-       LEAST(e.ts, EXCLUDED.ts), COALESCE(EXCLUDED.end_ts, e.end_ts),
-       COALESCE(EXCLUDED.updated_at, e.updated_at), COALESCE(EXCLUDED.author, e.author),
-       COALESCE(EXCLUDED.url, e.url), e.refs || EXCLUDED.refs,
-       ARRAY(SELECT DISTINCT unnest(e.tags || EXCLUDED.tags) ORDER BY 1), e.data || EXCLUDED.data)`;
+/** The SQL type of each column an ingest writes (the VALUES lists of the upsert name them). */
+const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
+  id: 'uuid',
+  tenant: 'text',
+  connector: 'text',
+  external_id: 'text',
+  kind: 'text',
+  status: 'text',
+  title: 'text',
+  description: 'text',
+  project: 'text',
+  service: 'text',
+  environment: 'text',
+  ts: 'timestamptz',
+  end_ts: 'timestamptz',
+  updated_at: 'timestamptz',
+  author: 'text',
+  url: 'text',
+  refs: 'jsonb',
+  tags: 'text[]',
+  data: 'jsonb',
+};
 
-/** What the upsert returns when nobody needs the stored rows: parsing 19 columns back costs. */
-const RETURN_KEYS = `RETURNING id, tenant, connector, external_id, (xmax = 0) AS inserted`;
-const RETURN_ROWS = `RETURNING ${SELECT_COLUMNS}, tenant, (xmax = 0) AS inserted`;
+/** The key columns of a row: every upsert returns them. */
+const KEY_COLUMNS = ['id', 'tenant', 'connector', 'external_id'] as const;
+type RowColumn = Exclude<(typeof COLUMNS)[number], (typeof KEY_COLUMNS)[number]> | 'received_at';
+/** The stored columns an upsert returns beside the key when the listeners need whole rows. */
+const ROW_COLUMNS: readonly RowColumn[] = [
+  ...COLUMNS.filter(
+    (c): c is Exclude<typeof c, (typeof KEY_COLUMNS)[number]> =>
+      !(KEY_COLUMNS as readonly string[]).includes(c),
+  ),
+  'received_at',
+];
+const ROW_TYPES: Record<RowColumn, string> = { ...COLUMN_TYPES, received_at: 'timestamptz' };
+
+// On a repeat of the same key the newer state wins; an older `updatedAt` never overwrites a
+// newer one (webhooks arrive out of order), and a repeat that changes nothing writes nothing.
+// Optional fields keep their value when the update omits them, refs/data are merged, and the
+// start time is the earliest one seen. `v` is the incoming change, `e` the stored one.
+const MERGED = {
+  kind: 'v.kind',
+  status: 'COALESCE(v.status, e.status)',
+  title: 'v.title',
+  description: 'COALESCE(v.description, e.description)',
+  project: 'v.project',
+  service: 'COALESCE(v.service, e.service)',
+  environment: 'COALESCE(v.environment, e.environment)',
+  ts: 'LEAST(e.ts, v.ts)',
+  end_ts: 'COALESCE(v.end_ts, e.end_ts)',
+  updated_at: 'COALESCE(v.updated_at, e.updated_at)',
+  author: 'COALESCE(v.author, e.author)',
+  url: 'COALESCE(v.url, e.url)',
+  refs: 'e.refs || v.refs',
+  tags: 'ARRAY(SELECT DISTINCT unnest(e.tags || v.tags) ORDER BY 1)',
+  data: 'e.data || v.data',
+} as const;
+const MERGED_COLUMNS = Object.keys(MERGED) as (keyof typeof MERGED)[];
+const UPDATE_SET = MERGED_COLUMNS.map((c) => `${c} = ${MERGED[c]}`).join(',\n    ');
+const UPDATE_WHERE = `(e.updated_at IS NULL OR v.updated_at IS NULL OR v.updated_at >= e.updated_at)
+    -- A repeat that would change nothing is no update: the answer counts it "unchanged", and
+    -- nothing is written, listened to or exported.
+    AND (${MERGED_COLUMNS.map((c) => (c === 'tags' ? 'ARRAY(SELECT DISTINCT unnest(e.tags) ORDER BY 1)' : `e.${c}`)).join(', ')})
+      IS DISTINCT FROM (${MERGED_COLUMNS.map((c) => MERGED[c]).join(', ')})`;
+
+/** Which write of a key a returned row reports, and where the key's change lives. */
+interface WrittenRow extends Partial<EventRow> {
+  outcome: 'created' | 'updated' | 'existing';
+  id: string;
+  tenant: string;
+  connector: string;
+  external_id: string;
+  key_ts: Date;
+}
 
 const keyOf = (e: Pick<NormalizedEvent, 'connector' | 'externalId'>) =>
   `${e.connector}\u0000${e.externalId}`;
@@ -271,6 +307,120 @@ interface GroupItem {
   key: string;
 }
 
+/** The columns a write returns: the key, and the whole row when the listeners need it. */
+const returned = (alias: string, returnRows: boolean) =>
+  [...KEY_COLUMNS, ...(returnRows ? ROW_COLUMNS : [])].map((c) => `${alias}.${c}`).join(', ');
+/** A branch of the answer with no stored row: typed NULLs where the row's columns go. */
+const noRow = (returnRows: boolean) =>
+  returnRows ? ROW_COLUMNS.map((c) => `, NULL::${ROW_TYPES[c]} AS ${c}`).join('') : '';
+
+/** A VALUES list of the chunk's changes as the named relation `v`, each value typed. */
+function valuesOf(
+  rows: unknown[][],
+  columns: readonly string[],
+  types: readonly string[],
+  params: unknown[],
+): string {
+  const tuples = rows.map((values) => {
+    const start = params.length;
+    params.push(...values);
+    return `(${values.map((_, j) => `$${start + j + 1}::${types[j]}`).join(',')})`;
+  });
+  return `v (${columns.join(', ')}) AS (VALUES ${tuples.join(',\n')})`;
+}
+
+/**
+ * The first statement of a chunk: every key row inserted, or (when it exists) locked by a no-op
+ * update, which also answers the stored change's id and `ts`; the changes of new keys inserted
+ * with them. Returns a row per key: `created` with the new change, or `existing` with where
+ * the stored one lives.
+ */
+function insertKeysStatement(chunk: GroupItem[], returnRows: boolean): [string, unknown[]] {
+  const params: unknown[] = [];
+  const v = valuesOf(
+    chunk.map(({ tenant, event }) => eventRowValues(tenant, event)),
+    COLUMNS,
+    COLUMNS.map((c) => COLUMN_TYPES[c]),
+    params,
+  );
+  const sql = `WITH ${v},
+k AS (
+  INSERT INTO event_keys AS k (tenant, connector, external_id, id, ts)
+  SELECT tenant, connector, external_id, id, ts FROM v
+  ON CONFLICT (tenant, connector, external_id) DO UPDATE SET id = k.id
+  RETURNING k.tenant, k.connector, k.external_id, k.id, k.ts, (k.xmax = 0) AS inserted
+),
+ins AS (
+  INSERT INTO events AS e (${COLUMNS.join(', ')})
+  SELECT ${COLUMNS.map((c) => `v.${c}`).join(', ')}
+    -- A new key holds the change's own fresh id: one uuid to join on.
+    FROM v JOIN k ON k.inserted AND k.id = v.id
+  RETURNING ${returned('e', returnRows)}, e.ts AS key_ts
+)
+SELECT 'created' AS outcome, * FROM ins
+UNION ALL
+SELECT 'existing', k.id, k.tenant, k.connector, k.external_id${noRow(returnRows)}, k.ts
+  FROM k WHERE NOT k.inserted`;
+  return [sql, params];
+}
+
+/**
+ * The second statement, for keys that existed (locked by the first): their changes updated by
+ * the merge rule; a change that is not there any more (deleted by hand) written again under
+ * its key's id; and the key's `ts` kept equal to its change's (an earlier start moves the change
+ * to its month's partition).
+ */
+function updateStatement(
+  existing: { item: GroupItem; id: string; ts: Date }[],
+  returnRows: boolean,
+): [string, unknown[]] {
+  const params: unknown[] = [];
+  const v = valuesOf(
+    existing.map(({ item, id, ts }) => {
+      const values = eventRowValues(item.tenant, item.event);
+      values[0] = id;
+      return [...values, ts];
+    }),
+    [...COLUMNS, 'key_ts'],
+    [...COLUMNS.map((c) => COLUMN_TYPES[c]), 'timestamptz'],
+    params,
+  );
+  // The span of the stored changes' times, as constants: the statement is then planned for the
+  // partitions it can touch only (one, usually), not for every month of the table.
+  const times = existing.map(({ ts }) => ts.getTime());
+  params.push(new Date(Math.min(...times)), new Date(Math.max(...times)));
+  const span = `e.ts BETWEEN $${params.length - 1}::timestamptz AND $${params.length}::timestamptz`;
+  const sql = `WITH ${v},
+upd AS (
+  UPDATE events AS e SET
+    ${UPDATE_SET}
+  FROM v
+  WHERE e.id = v.id AND e.ts = v.key_ts AND ${span}
+    AND ${UPDATE_WHERE}
+  RETURNING ${returned('e', returnRows)}, e.ts AS key_ts
+),
+gone AS (
+  SELECT v.* FROM v
+   WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = v.id AND e.ts = v.key_ts AND ${span})
+),
+ins AS (
+  INSERT INTO events AS e (${COLUMNS.join(', ')})
+  SELECT ${COLUMNS.join(', ')} FROM gone
+  RETURNING ${returned('e', returnRows)}, e.ts AS key_ts
+),
+moved AS (
+  UPDATE event_keys AS k SET ts = w.key_ts
+    FROM (SELECT tenant, connector, external_id, key_ts FROM upd
+          UNION ALL SELECT tenant, connector, external_id, key_ts FROM ins) AS w
+   WHERE k.tenant = w.tenant AND k.connector = w.connector AND k.external_id = w.external_id
+     AND k.ts <> w.key_ts
+)
+SELECT 'updated' AS outcome, * FROM upd
+UNION ALL
+SELECT 'created', * FROM ins`;
+  return [sql, params];
+}
+
 export class EventStore {
   constructor(private readonly db: Db) {}
 
@@ -298,7 +448,6 @@ export class EventStore {
     requests: readonly UpsertRequest[],
     options: { returnChanged?: boolean } = {},
   ): Promise<UpsertOutput[]> {
-    const returning = options.returnChanged ? RETURN_ROWS : RETURN_KEYS;
     // Two events with the same key in one request: keep the newest (same rule as the database);
     // the others report the winner's id.
     const winners = requests.map(({ events }) => {
@@ -327,61 +476,20 @@ export class EventStore {
     const write = async (tx: Queryable) => {
       const hits = requests.map(() => new Map<string, Hit>());
       for (const layer of layers) {
-        const found = new Map<string, Hit>();
-        const insert = async (items: GroupItem[]) => {
-          for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) {
-            const chunk = items.slice(i, i + ROWS_PER_STATEMENT);
-            const { rows } = await this.#insertChunk(tx, chunk, returning);
-            for (const row of rows) {
-              found.set(`${row.tenant}\u0000${keyOf(rowKey(row))}`, {
-                id: row.id,
-                outcome: row.inserted ? 'created' : 'updated',
-                row: options.returnChanged ? row : undefined,
-              });
-            }
+        for (let i = 0; i < layer.length; i += ROWS_PER_STATEMENT) {
+          const chunk = layer.slice(i, i + ROWS_PER_STATEMENT);
+          const found = await this.#writeChunk(tx, chunk, options.returnChanged ?? false);
+          for (const item of chunk) {
+            const hit = found.get(item.key);
+            if (hit) hits[item.request]!.set(keyOf(item.event), hit);
           }
-        };
-        await insert(layer);
-        // Rows the WHERE clause kept (an older or identical state): look up their ids. A row
-        // deleted in between (an admin DELETE, the retention job) is not there any more: the
-        // change is inserted again, as if it had come just after the delete — a normal outcome.
-        for (let attempt = 0; attempt < 3; attempt += 1) {
-          const stale = layer.filter((item) => !found.has(item.key));
-          if (stale.length === 0) break;
-          const { rows } = await tx.query<{
-            id: string;
-            tenant: string;
-            connector: string;
-            external_id: string;
-          }>(
-            `SELECT e.id, e.tenant, e.connector, e.external_id
-               FROM events e
-               JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, connector, external_id)
-                 ON e.tenant = k.tenant AND e.connector = k.connector
-                AND e.external_id = k.external_id`,
-            [
-              stale.map((item) => item.tenant),
-              stale.map((item) => item.event.connector),
-              stale.map((item) => item.event.externalId),
-            ],
-          );
-          for (const r of rows)
-            found.set(`${r.tenant}\u0000${keyOf(rowKey(r))}`, { id: r.id, outcome: 'unchanged' });
-          const deleted = stale.filter((item) => !found.has(item.key));
-          if (deleted.length > 0) await insert(deleted);
-        }
-        for (const item of layer) {
-          const hit = found.get(item.key);
-          if (hit) hits[item.request]!.set(keyOf(item.event), hit);
         }
       }
       return hits;
     };
-    // One statement is atomic on its own: BEGIN/COMMIT would only add two round trips (the
-    // common case: one layer of up to 1,000 rows). More statements need the transaction for
-    // all-or-nothing. The stale-id lookup is a read and needs no transaction.
-    const oneStatement = layers.length <= 1 && (layers[0]?.length ?? 0) <= ROWS_PER_STATEMENT;
-    const hits = oneStatement ? await write(this.db) : await this.db.transaction(write);
+    // The key rows are taken first and the changes written after, in one transaction: a
+    // request's batch is stored whole or not at all, and the keys stay locked until it commits.
+    const hits = await this.db.transaction(write);
 
     return requests.map(({ events }, request) => {
       const byKey = hits[request]!;
@@ -405,18 +513,40 @@ export class EventStore {
     });
   }
 
-  #insertChunk(tx: Queryable, chunk: GroupItem[], returning: string) {
-    const params: unknown[] = [];
-    const tuples = chunk.map(({ tenant, event }) => {
-      const values = eventRowValues(tenant, event);
-      const start = params.length;
-      params.push(...values);
-      return `(${values.map((_, j) => `$${start + j + 1}`).join(',')})`;
+  /**
+   * Writes one chunk (at most one write per key): first the key rows — new ones inserted with
+   * their change in the same statement, existing ones locked and read (their change's id and
+   * partition) — then, when some existed, the updates of those changes. Returns each key's hit.
+   */
+  async #writeChunk(
+    tx: Queryable,
+    chunk: GroupItem[],
+    returnRows: boolean,
+  ): Promise<Map<string, Hit>> {
+    const found = new Map<string, Hit>();
+    const hitOf = (row: WrittenRow, outcome: UpsertOutcome): Hit => ({
+      id: row.id,
+      outcome,
+      row: returnRows ? (row as EventRow) : undefined,
     });
-    return tx.query<EventRow & { tenant: string }>(
-      `INSERT INTO events AS e (${COLUMNS.join(', ')}) VALUES ${tuples.join(',\n')} ${UPSERT_TAIL} ${returning}`,
-      params,
-    );
+    const first = await tx.query<WrittenRow>(...insertKeysStatement(chunk, returnRows));
+    const existing: { item: GroupItem; id: string; ts: Date }[] = [];
+    const byKey = new Map(chunk.map((item) => [item.key, item]));
+    for (const row of first.rows) {
+      const key = `${row.tenant}\u0000${keyOf(rowKey(row))}`;
+      if (row.outcome === 'created') found.set(key, hitOf(row, 'created'));
+      else existing.push({ item: byKey.get(key)!, id: row.id, ts: row.key_ts });
+    }
+    if (existing.length === 0) return found;
+    const second = await tx.query<WrittenRow>(...updateStatement(existing, returnRows));
+    for (const row of second.rows) {
+      const key = `${row.tenant}\u0000${keyOf(rowKey(row))}`;
+      found.set(key, hitOf(row, row.outcome === 'created' ? 'created' : 'updated'));
+    }
+    // The rest kept their stored state (an older or identical update).
+    for (const { item, id } of existing)
+      if (!found.has(item.key)) found.set(item.key, { id, outcome: 'unchanged' });
+    return found;
   }
 
   /** The statement behind list(): exposed so that a test can EXPLAIN exactly what runs. */
@@ -477,21 +607,27 @@ export class EventStore {
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
-    const { affected } = await this.db.query(
-      'DELETE FROM events WHERE tenant = $1 AND id = $2::uuid',
-      [tenant, id],
-    );
-    return affected > 0;
+    return (await this.deleteMany(tenant, [id])) > 0;
   }
 
-  /** Deletes the events of `tenant` with these ids in one statement; returns how many. */
+  /** Deletes the events of `tenant` with these ids, and their keys; returns how many. */
   async deleteMany(tenant: string, ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const { affected } = await this.db.query(
-      'DELETE FROM events WHERE tenant = $1 AND id = ANY($2::uuid[])',
-      [tenant, ids],
-    );
-    return affected;
+    // Keys first, as every writer takes them: an ingest of one of these keys waits for the
+    // delete (or the delete for it), never the other way round as well.
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `DELETE FROM event_keys k USING events e
+          WHERE e.tenant = $1 AND e.id = ANY($2::uuid[])
+            AND k.tenant = e.tenant AND k.connector = e.connector AND k.external_id = e.external_id`,
+        [tenant, ids],
+      );
+      const { affected } = await tx.query(
+        'DELETE FROM events WHERE tenant = $1 AND id = ANY($2::uuid[])',
+        [tenant, ids],
+      );
+      return affected;
+    });
   }
 
   /**
@@ -528,12 +664,98 @@ export class EventStore {
     return rows[0]?.n ?? 0;
   }
 
-  /** Deletes events that started before the cutoff; returns how many. */
-  async deleteOlderThan(cutoff: Date): Promise<number> {
-    // A month of a large store can take longer than a request may.
-    const { affected } = await this.db.maintenance((tx) =>
-      tx.query('DELETE FROM events WHERE ts < $1', [cutoff]),
+  /** Deletes the events of one tenant that started before the cutoff; returns how many. */
+  async deleteOlderThan(tenant: string, cutoff: Date): Promise<number> {
+    // A month of a large store can take longer than a request may. Keys first (deleteMany).
+    return this.db.maintenance(async (tx) => {
+      await tx.query(
+        `DELETE FROM event_keys k USING events e
+          WHERE e.tenant = $1 AND e.ts < $2
+            AND k.tenant = e.tenant AND k.connector = e.connector AND k.external_id = e.external_id`,
+        [tenant, cutoff],
+      );
+      const { affected } = await tx.query('DELETE FROM events WHERE tenant = $1 AND ts < $2', [
+        tenant,
+        cutoff,
+      ]);
+      return affected;
+    });
+  }
+
+  /** The tenants that have stored changes (a skip scan of the keys' index: cheap). */
+  async tenants(): Promise<string[]> {
+    const { rows } = await this.db.query<{ tenant: string }>(
+      `WITH RECURSIVE t AS (
+         SELECT min(tenant) AS tenant FROM event_keys
+         UNION ALL
+         SELECT (SELECT min(tenant) FROM event_keys WHERE tenant > t.tenant) FROM t
+          WHERE t.tenant IS NOT NULL)
+       SELECT tenant FROM t WHERE tenant IS NOT NULL`,
     );
-    return affected;
+    return rows.map((r) => r.tenant);
+  }
+
+  /** The monthly partitions of the change table, oldest first (the default one aside). */
+  async partitions(): Promise<EventPartition[]> {
+    const { rows } = await this.db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'events'::regclass`,
+    );
+    return rows
+      .flatMap(({ name }) => {
+        const m = /^events_(\d{4})_(\d{2})$/.exec(name);
+        if (!m) return [];
+        const [year, month] = [Number(m[1]), Number(m[2]) - 1];
+        return [
+          { name, from: new Date(Date.UTC(year, month)), to: new Date(Date.UTC(year, month + 1)) },
+        ];
+      })
+      .sort((a, b) => a.from.getTime() - b.from.getTime());
+  }
+
+  /** The months (their first instant, UTC) of the changes waiting in the default partition. */
+  async monthsInDefault(): Promise<Date[]> {
+    const { rows } = await this.db.query<{ month: Date }>(
+      `SELECT DISTINCT date_trunc('month', ts AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
+         FROM events_default ORDER BY 1`,
+    );
+    return rows.map((r) => r.month);
+  }
+
+  /**
+   * Makes sure the month holding `at` has its partition (changes of it waiting in the default
+   * partition move in); returns the partition's name when this call created it.
+   */
+  async ensurePartition(at: Date): Promise<string | undefined> {
+    const { rows } = await this.db.maintenance((tx) =>
+      tx.query<{ name: string | null }>('SELECT painchain_event_partition($1) AS name', [at]),
+    );
+    return rows[0]?.name ?? undefined;
+  }
+
+  /** Drops a monthly partition with its changes and their keys; returns how many changes went. */
+  async dropPartition(partition: EventPartition): Promise<number> {
+    const name = partitionName(partition.from);
+    if (name !== partition.name) throw new Error(`not a partition of events: ${partition.name}`);
+    return this.db.maintenance(async (tx) => {
+      await tx.query(
+        `DELETE FROM event_keys k USING ${name} e
+          WHERE k.tenant = e.tenant AND k.connector = e.connector AND k.external_id = e.external_id`,
+      );
+      const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`);
+      await tx.exec(`DROP TABLE ${name}`);
+      return rows[0]?.n ?? 0;
+    });
   }
 }
+
+/** One month of the change table: its partition and the instants it holds, [from, to). */
+export interface EventPartition {
+  name: string;
+  from: Date;
+  to: Date;
+}
+
+/** The partition holding the month that starts at `from` (UTC): events_YYYY_MM. */
+export const partitionName = (from: Date) =>
+  `events_${from.getUTCFullYear()}_${String(from.getUTCMonth() + 1).padStart(2, '0')}`;

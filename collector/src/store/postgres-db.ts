@@ -89,9 +89,15 @@ export class PostgresDb implements Db {
     const client = await this.#pool.connect();
     // A connection whose ROLLBACK failed (broken, timed out) must not go back to the pool.
     let broken: Error | undefined;
+    // While checked out the pool does not listen to the connection: losing it (a database cut)
+    // would be an unhandled 'error' event, which ends the process. The statement in flight
+    // fails with it anyway; the connection is then not given back.
+    const lost = (err: Error) => (broken ??= err);
+    client.on('error', lost);
     try {
       return await inTransaction(client, fn, (err) => (broken = err));
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }

@@ -1,23 +1,60 @@
-// Retention: events that started more than `store.retentionDays` ago are deleted, at start-up
-// and then every hour, in the background of a running collector.
+// The storage job: keeps the change table's monthly partitions ahead of time and applies
+// retention, at start-up and then every hour, in the background of a running collector.
+//
+// Each run (docs/decisions/019-partitioned-events.md):
+//   1. creates the partitions of this month and the next PARTITIONS_AHEAD, and of every month
+//      with changes waiting in the default partition (a backfill, a far-future change) that
+//      retention would still keep — those changes move in;
+//   2. drops every partition whose whole month is older than the longest retention of any tenant
+//      (with the changes' keys): a month goes at once, not row by row;
+//   3. deletes, per tenant, the changes that started before that tenant's own retention
+//      (`store.tenantRetentionDays`, else `store.retentionDays`): the rest of the oldest month.
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventStore } from './event-store.js';
+import type { EventPartition, EventStore } from './event-store.js';
 import { isStoreUnreachable } from './store-health.js';
 
 /** Hourly is plenty: retention is counted in days, and each run deletes at most an hour's worth. */
 export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+/** Months created ahead of the current one: a run can be missed for weeks without harm. */
+export const PARTITIONS_AHEAD = 2;
 const DAY_MS = 86_400_000;
 
+type StorageStore = Pick<
+  EventStore,
+  | 'deleteOlderThan'
+  | 'tenants'
+  | 'partitions'
+  | 'monthsInDefault'
+  | 'ensurePartition'
+  | 'dropPartition'
+>;
+
 export interface RetentionJobOptions {
-  store: Pick<EventStore, 'deleteOlderThan'>;
+  store: StorageStore;
   retentionDays: number;
+  /** Tenants whose retention differs from retentionDays. */
+  tenantRetentionDays?: Readonly<Record<string, number>>;
   logger: Pick<FastifyBaseLogger, 'debug' | 'info' | 'error'>;
   intervalMs?: number;
+  /** The clock of the scheduled runs (tests move it by hand); the system's by default. */
+  now?: () => Date;
 }
+
+/** What one run did. */
+export interface StorageRun {
+  /** Changes removed, by dropped partitions and by deletes. */
+  removed: number;
+  created: string[];
+  dropped: string[];
+}
+
+/** The first instant of the month holding `at`, `months` later (UTC). */
+const monthStart = (at: Date, months = 0) =>
+  new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + months));
 
 export class RetentionJob {
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  #running: Promise<StorageRun | undefined> | undefined;
 
   constructor(private readonly options: RetentionJobOptions) {}
 
@@ -36,24 +73,64 @@ export class RetentionJob {
     await this.#running?.catch(() => undefined);
   }
 
+  /** The days a tenant's changes are kept. */
+  retentionOf(tenant: string): number {
+    const own = this.options.tenantRetentionDays;
+    return own && Object.hasOwn(own, tenant) ? own[tenant]! : this.options.retentionDays;
+  }
+
   /** Deletes what is older than the retention at `now`; returns how many events went. */
   async runOnce(now: Date = new Date()): Promise<number> {
-    const cutoff = new Date(now.getTime() - this.options.retentionDays * DAY_MS);
-    const removed = await this.options.store.deleteOlderThan(cutoff);
-    if (removed > 0) this.options.logger.info({ removed, cutoff }, 'retention: removed old events');
-    return removed;
+    return (await this.run(now)).removed;
+  }
+
+  /** One run at `now`: partitions ahead and waiting months created, old ones dropped, rest deleted. */
+  async run(now: Date = new Date()): Promise<StorageRun> {
+    const { store, logger } = this.options;
+    const cutoffOf = (days: number) => new Date(now.getTime() - days * DAY_MS);
+    const longest = Math.max(
+      this.options.retentionDays,
+      ...Object.values(this.options.tenantRetentionDays ?? {}),
+    );
+    // Before this instant nobody keeps anything: whole months there go.
+    const dropBefore = cutoffOf(longest);
+
+    const created: string[] = [];
+    const wanted = [
+      ...Array.from({ length: PARTITIONS_AHEAD + 1 }, (_, i) => monthStart(now, i)),
+      ...(await store.monthsInDefault()).filter((m) => monthStart(m, 1) > dropBefore),
+    ];
+    for (const month of wanted) {
+      const name = await store.ensurePartition(month);
+      if (name) created.push(name);
+    }
+
+    let removed = 0;
+    const dropped: string[] = [];
+    const old = (await store.partitions()).filter((p: EventPartition) => p.to <= dropBefore);
+    for (const partition of old) {
+      removed += await store.dropPartition(partition);
+      dropped.push(partition.name);
+    }
+    for (const tenant of await store.tenants())
+      removed += await store.deleteOlderThan(tenant, cutoffOf(this.retentionOf(tenant)));
+
+    if (created.length > 0) logger.info({ partitions: created }, 'storage: partitions created');
+    if (removed > 0 || dropped.length > 0)
+      logger.info({ removed, dropped, before: dropBefore }, 'retention: removed old events');
+    return { removed, created, dropped };
   }
 
   #tick(): void {
     // A slow delete (a large first run) is not stacked with the next one.
     if (this.#running) return;
-    this.#running = this.runOnce()
+    this.#running = this.run(this.options.now?.())
       .catch((err: unknown) => {
         // An outage is logged once by StoreHealth; the next tick tries again.
         if (isStoreUnreachable(err))
           this.options.logger.debug({ err }, 'retention skipped: store unreachable');
         else this.options.logger.error({ err }, 'retention failed');
-        return 0;
+        return undefined;
       })
       .finally(() => {
         this.#running = undefined;

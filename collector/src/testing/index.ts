@@ -4,6 +4,6 @@ export * from './test-app.js';
 export * from './test-database.js';
 export * from './test-events.js';
 export * from './test-requests.js';
-export type { Db } from '../store/db.js';
+export type { Db, Queryable } from '../store/db.js';
 export * from './tcp-proxy.js';
 export * from './github-examples.js';

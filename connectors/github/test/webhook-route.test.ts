@@ -193,7 +193,7 @@ describe.each(STORE_KINDS)('GitHub webhooks through the collector on %s', (kind)
     await database?.drop();
   });
   beforeEach(async () => {
-    await t.db.query('DELETE FROM events');
+    await t.db.exec('DELETE FROM events; DELETE FROM event_keys');
     await t.db.query('DELETE FROM connector_state');
   });
 

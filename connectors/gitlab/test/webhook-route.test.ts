@@ -108,7 +108,7 @@ describe.each(STORE_KINDS)('GitLab webhooks through the collector on %s', (kind)
     await database?.drop();
   });
   beforeEach(async () => {
-    await t.db.query('DELETE FROM events');
+    await t.db.exec('DELETE FROM events; DELETE FROM event_keys');
   });
 
   test.each(samples.map((s) => [`${s.header}: ${s.name}`, s] as const))(
