@@ -33,6 +33,9 @@ export async function fillStore(ctx: BenchContext): Promise<number> {
     tenant: TENANT,
     chunk: FILL_CHUNK,
     timeoutMs: cfg.phaseTimeoutMs,
+    projects: cfg.storeProjects,
+    progress: (done) =>
+      log(`fill: ${done} of ${missing} events (${tidy((100 * done) / Math.max(1, missing))} %)`),
   });
   await vacuumAnalyze(pool);
   await settle(pool);

@@ -103,7 +103,7 @@ export async function measureLatency<S>(
   return summarizeLatency(load, rows, cpuSince());
 }
 
-const queryLoad = (cfg: BenchConfig) => ({
+export const queryLoad = (cfg: BenchConfig) => ({
   concurrency: cfg.queryConcurrency,
   timeoutMs: cfg.phaseTimeoutMs,
 });
@@ -112,7 +112,7 @@ const queryLoad = (cfg: BenchConfig) => ({
  * GETs through the HTTP API with the query phase's concurrency, answers read whole; the length
  * of the answer's `listKey` list counts as its rows.
  */
-async function httpLookups<S>(
+export async function httpLookups<S>(
   cfg: BenchConfig,
   startCpu: () => () => CpuSplit,
   origin: string,

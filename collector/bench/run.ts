@@ -16,6 +16,7 @@ import { measureDelivery } from './delivery-figures.js';
 import { measureDrilldown } from './drilldown-figures.js';
 import { measureLoad } from './load-phase.js';
 import { measurePglite } from './pglite-phase.js';
+import { measureScale } from './scale-phase.js';
 import { emitStoreEvents, fillStore, measureFacets, measureQueries } from './query-figures.js';
 import { measureVisibility } from './visibility-phase.js';
 import { measureWrites } from './write-figures.js';
@@ -107,9 +108,11 @@ async function run(cfg: BenchConfig): Promise<Figure[]> {
 
     await measureWrites(ctx);
     const rssAfterWritesMb = collector.rssMb();
-    if (cfg.phases.has('query') || cfg.phases.has('drilldown') || cfg.phases.has('delivery')) {
+    const filled = ['query', 'drilldown', 'delivery', 'scale'] as const;
+    if (filled.some((p) => cfg.phases.has(p))) {
       // All read the same filled store; the drilldown and delivery run after the queries.
       const storeEvents = await fillStore(ctx);
+      if (cfg.phases.has('scale')) await phase(ctx, 'scale', () => measureScale(ctx, storeEvents));
       if (cfg.phases.has('query')) {
         await phase(ctx, 'query', () => measureQueries(ctx, storeEvents));
         await phase(ctx, 'facets', () => measureFacets(ctx, storeEvents));

@@ -35,8 +35,8 @@ function recordingDb(): { db: Db; statements: Statement[] } {
 }
 
 /**
- * The first statement of EventStore.upsert for this batch: the multi-row INSERT … ON CONFLICT
- * DO UPDATE … RETURNING the store runs inside its transaction.
+ * The first statement of EventStore.upsert for this batch: key rows inserted (or locked), the
+ * changes of new keys inserted with them, RETURNING; the store runs it inside its transaction.
  */
 export async function upsertStatement(
   tenant: string,
@@ -46,8 +46,8 @@ export async function upsertStatement(
   // With no rows answered, upsert gives up after its statements; only they matter here.
   await new EventStore(db).upsert(tenant, events).catch(() => undefined);
   const first = statements[0];
-  if (!first || !/^\s*INSERT INTO events\b/i.test(first.sql))
-    throw new Error('EventStore.upsert no longer starts with INSERT INTO events');
+  if (!first || !/\bINSERT INTO event_keys\b[\s\S]*\bINSERT INTO events\b/i.test(first.sql))
+    throw new Error('EventStore.upsert no longer starts by writing event_keys, then events');
   return first;
 }
 

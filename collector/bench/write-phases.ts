@@ -154,8 +154,10 @@ export async function rawInsert(
 }
 
 /**
- * Diagnostic: EventStore.upsert's own statement (INSERT … ON CONFLICT DO UPDATE … RETURNING) in
- * a transaction, as PostgresDb runs it, straight from a pg pool: the database's share of ingest.
+ * Diagnostic: EventStore.upsert's own first statement (key rows inserted, changes of new keys
+ * inserted with them, RETURNING) in a transaction, as PostgresDb runs it, straight from a pg
+ * pool, into a table like `events` and one like `event_keys`: the database's share of ingest
+ * of new changes (all the batches' changes are new: the second statement never runs).
  */
 export async function storeUpsert(
   w: WriteLoad,
@@ -167,7 +169,9 @@ export async function storeUpsert(
   for (const b of w.batches) {
     const s = await upsertStatement(TENANT, normalizeAll(b, now));
     statements.push({
-      sql: s.sql.replace(/^\s*INSERT INTO events\b/i, `INSERT INTO ${table}`),
+      sql: s.sql
+        .replace(/\bINSERT INTO events\b/g, `INSERT INTO ${table}`)
+        .replace(/\bINSERT INTO event_keys\b/g, `INSERT INTO ${table}_keys`),
       params: s.params,
     });
   }
