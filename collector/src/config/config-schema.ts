@@ -258,6 +258,8 @@ export const ConfigFile = Type.Object(
           tenantRetentionDays: Type.Optional(
             Type.Record(Type.String({ pattern: TENANT_PATTERN }), Type.Integer({ minimum: 1 }), {
               description: 'Days a change is kept, per tenant, where not retentionDays',
+              // A key that is no tenant name is a mistake, not a tenant nobody can be.
+              additionalProperties: false,
             }),
           ),
           statementTimeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),

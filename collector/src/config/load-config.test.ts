@@ -161,6 +161,20 @@ describe('createConfig', () => {
     expect(() => createConfig({ server: { maxWritesInProgress: 0 } })).toThrow(
       'server.maxWritesInProgress: must be at least 1',
     );
+    // Per-tenant retention: whole days, at least one, keyed by tenant names only.
+    expect(() => createConfig({ store: { tenantRetentionDays: { acme: 0 } } })).toThrow(
+      'store.tenantRetentionDays.acme: must be at least 1',
+    );
+    expect(() => createConfig({ store: { tenantRetentionDays: { acme: 1.5 } } })).toThrow(
+      'store.tenantRetentionDays.acme: must be an integer',
+    );
+    expect(() => createConfig({ store: { tenantRetentionDays: { 'bad name!': 5 } } })).toThrow(
+      'store.tenantRetentionDays["bad name!"]: unknown key',
+    );
+    expect(createConfig({ store: { tenantRetentionDays: { acme: 90 } } }).store).toMatchObject({
+      retentionDays: 548,
+      tenantRetentionDays: { acme: 90 },
+    });
     // A metrics token short enough to guess is no protection.
     expect(() => createConfig({ metrics: { token: 'short' } })).toThrow(
       'metrics.token: must be at least 16 characters long',
