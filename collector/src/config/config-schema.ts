@@ -439,3 +439,21 @@ export interface Config {
     readonly maxRangeDays: number;
   };
 }
+
+/**
+ * How long a tenant's changes are kept: its own `store.tenantRetentionDays` entry, else
+ * `store.retentionDays`; and the setting that says so (for messages). Ingest and the storage
+ * job both ask here. Own keys only: a tenant named `constructor` has no entry of its own.
+ */
+export function retentionOf(
+  store: {
+    readonly retentionDays?: number;
+    readonly tenantRetentionDays?: Readonly<Record<string, number>>;
+  },
+  tenant: string,
+): { days: number | undefined; setting: string } {
+  const own = store.tenantRetentionDays;
+  return own && Object.hasOwn(own, tenant)
+    ? { days: own[tenant], setting: `store.tenantRetentionDays.${tenant}` }
+    : { days: store.retentionDays, setting: 'store.retentionDays' };
+}

@@ -13,6 +13,7 @@ import { InvalidEventsError } from './invalid-events-error.js';
 import { schemaProblems } from './schema-problems.js';
 import { SpoolFullError, type Origin, type Spool, type SpoolRecord } from './spool.js';
 import { SpoolDrainer } from './spool-drainer.js';
+import { retentionOf } from '../config/config-schema.js';
 import { GroupCommit } from './group-commit.js';
 import {
   normalizeEvent,
@@ -110,16 +111,12 @@ export class IngestPipeline {
   async ingest(tenant: string, inputs: unknown[], opts: IngestOptions = {}): Promise<IngestResult> {
     const pathOf = opts.pathOf ?? ((i: number) => `/${i}`);
     const now = this.options.now?.() ?? new Date();
-    const byTenant = this.options.tenantRetentionDays;
-    // Own keys only: a tenant named `constructor` has no retention of its own.
-    const own = byTenant && Object.hasOwn(byTenant, tenant) ? byTenant[tenant] : undefined;
+    const retention = retentionOf(this.options, tenant);
     const normalizeOptions: NormalizeOptions = {
       ...this.options,
       now,
-      ...(own !== undefined && {
-        retentionDays: own,
-        retentionSetting: `store.tenantRetentionDays.${tenant}`,
-      }),
+      retentionDays: retention.days,
+      retentionSetting: retention.setting,
     };
     const details: Problem[] = [];
     const normalized: NormalizedEvent[] = [];

@@ -664,21 +664,29 @@ export class EventStore {
     return rows[0]?.n ?? 0;
   }
 
-  /** Deletes the events of one tenant that started before the cutoff; returns how many. */
-  async deleteOlderThan(tenant: string, cutoff: Date): Promise<number> {
-    // A month of a large store can take longer than a request may. Keys first (deleteMany).
+  /**
+   * Deletes, for each tenant, its events that started before its cutoff; returns how many. One
+   * maintenance connection for them all: a month of a large store can take longer than a request
+   * may. Keys first, as in deleteMany.
+   */
+  async deleteOlderThan(cutoffs: ReadonlyMap<string, Date>): Promise<number> {
+    if (cutoffs.size === 0) return 0;
     return this.db.maintenance(async (tx) => {
-      await tx.query(
-        `DELETE FROM event_keys k USING events e
-          WHERE e.tenant = $1 AND e.ts < $2
-            AND k.tenant = e.tenant AND k.connector = e.connector AND k.external_id = e.external_id`,
-        [tenant, cutoff],
-      );
-      const { affected } = await tx.query('DELETE FROM events WHERE tenant = $1 AND ts < $2', [
-        tenant,
-        cutoff,
-      ]);
-      return affected;
+      let removed = 0;
+      for (const [tenant, cutoff] of cutoffs) {
+        await tx.query(
+          `DELETE FROM event_keys k USING events e
+            WHERE e.tenant = $1 AND e.ts < $2
+              AND k.tenant = e.tenant AND k.connector = e.connector AND k.external_id = e.external_id`,
+          [tenant, cutoff],
+        );
+        const { affected } = await tx.query('DELETE FROM events WHERE tenant = $1 AND ts < $2', [
+          tenant,
+          cutoff,
+        ]);
+        removed += affected;
+      }
+      return removed;
     });
   }
 

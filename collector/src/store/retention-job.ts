@@ -10,8 +10,9 @@
 //   3. deletes, per tenant, the changes that started before that tenant's own retention
 //      (`store.tenantRetentionDays`, else `store.retentionDays`): the rest of the oldest month.
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventPartition, EventStore } from './event-store.js';
+import { partitionName, type EventStore } from './event-store.js';
 import { isStoreUnreachable } from './store-health.js';
+import { retentionOf } from '../config/config-schema.js';
 
 /** Hourly is plenty: retention is counted in days, and each run deletes at most an hour's worth. */
 export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -75,8 +76,7 @@ export class RetentionJob {
 
   /** The days a tenant's changes are kept. */
   retentionOf(tenant: string): number {
-    const own = this.options.tenantRetentionDays;
-    return own && Object.hasOwn(own, tenant) ? own[tenant]! : this.options.retentionDays;
+    return retentionOf(this.options, tenant).days ?? this.options.retentionDays;
   }
 
   /** Deletes what is older than the retention at `now`; returns how many events went. */
@@ -95,11 +95,15 @@ export class RetentionJob {
     // Before this instant nobody keeps anything: whole months there go.
     const dropBefore = cutoffOf(longest);
 
+    // Each creation or drop runs on a maintenance connection of its own: only the months that
+    // need one are asked for (a run usually has nothing to create and nothing to drop).
+    const partitions = await store.partitions();
+    const present = new Set(partitions.map((p) => p.name));
     const created: string[] = [];
     const wanted = [
       ...Array.from({ length: PARTITIONS_AHEAD + 1 }, (_, i) => monthStart(now, i)),
       ...(await store.monthsInDefault()).filter((m) => monthStart(m, 1) > dropBefore),
-    ];
+    ].filter((month) => !present.has(partitionName(month)));
     for (const month of wanted) {
       const name = await store.ensurePartition(month);
       if (name) created.push(name);
@@ -107,13 +111,14 @@ export class RetentionJob {
 
     let removed = 0;
     const dropped: string[] = [];
-    const old = (await store.partitions()).filter((p: EventPartition) => p.to <= dropBefore);
-    for (const partition of old) {
+    for (const partition of partitions.filter((p) => p.to <= dropBefore)) {
       removed += await store.dropPartition(partition);
       dropped.push(partition.name);
     }
-    for (const tenant of await store.tenants())
-      removed += await store.deleteOlderThan(tenant, cutoffOf(this.retentionOf(tenant)));
+    const tenants = await store.tenants();
+    removed += await store.deleteOlderThan(
+      new Map(tenants.map((tenant) => [tenant, cutoffOf(this.retentionOf(tenant))])),
+    );
 
     if (created.length > 0) logger.info({ partitions: created }, 'storage: partitions created');
     if (removed > 0 || dropped.length > 0)
