@@ -48,7 +48,7 @@ interface Waiting extends UpsertRequest {
  */
 export const DEFAULT_EXTRA_LANE_AT = 16;
 
-/** The store's statement bound (ROWS_PER_STATEMENT): a larger group needs a transaction. */
+/** The store's statement bound (ROWS_PER_STATEMENT): a larger group takes several statements. */
 export const DEFAULT_GROUP_MAX_EVENTS = 1000;
 
 export class GroupCommit {

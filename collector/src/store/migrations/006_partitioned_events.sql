@@ -51,8 +51,6 @@ CREATE TABLE event_keys (
 INSERT INTO event_keys (tenant, connector, external_id, id, ts)
   SELECT tenant, connector, external_id, id, ts FROM events_before_006;
 
-DROP FUNCTION IF EXISTS painchain_event_partition(timestamptz);
-
 -- Makes sure the month holding `at` has its partition; returns the partition's name when this
 -- call created it, NULL when it was there. Rows of that month waiting in the default partition
 -- move into the new one. One creator at a time (replicas, the storage job, this migration).
