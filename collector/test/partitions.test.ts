@@ -164,27 +164,24 @@ describe.each(STORE_KINDS)('partitioned change table on %s', (kind) => {
   });
 
   test('an update with an earlier start moves the change to its month; its key follows', async () => {
-    const first = await post(ACME, [
+    /** One rollout's states: started and last updated at these instants. */
+    const rollout = (fields: Record<string, unknown>, started: Date, updated: Date) =>
       anEvent({
         title: 'rollout',
         externalId: 'r',
-        status: 'in_progress',
-        timestamp: utc(2026, 6, 1, 2).toISOString(),
-        updatedAt: utc(2026, 6, 1, 2).toISOString(),
-      }),
+        ...fields,
+        timestamp: started.toISOString(),
+        updatedAt: updated.toISOString(),
+      });
+    const first = await post(ACME, [
+      rollout({ status: 'in_progress' }, utc(2026, 6, 1, 2), utc(2026, 6, 1, 2)),
     ]);
     await job(400).run(NOW);
     expect(await placement(t.db)).toEqual({ rollout: 'events_2026_06' });
     await job(400).run(utc(2026, 5, 20));
     // The same rollout, now known to have started in May.
     const moved = await post(ACME, [
-      anEvent({
-        title: 'rollout',
-        externalId: 'r',
-        status: 'succeeded',
-        timestamp: utc(2026, 5, 31, 23).toISOString(),
-        updatedAt: utc(2026, 6, 1, 3).toISOString(),
-      }),
+      rollout({ status: 'succeeded' }, utc(2026, 5, 31, 23), utc(2026, 6, 1, 3)),
     ]);
     expect(moved).toMatchObject({ ids: first.ids, updated: 1 });
     expect(await placement(t.db)).toEqual({ rollout: 'events_2026_05' });
@@ -193,27 +190,14 @@ describe.each(STORE_KINDS)('partitioned change table on %s', (kind) => {
     );
     expect(rows.map((r) => r.ts.toISOString())).toEqual([utc(2026, 5, 31, 23).toISOString()]);
     // Later writes of the key find it where it went: an update, an unchanged repeat, no second row.
-    const later = await post(ACME, [
-      anEvent({
-        title: 'rollout',
-        externalId: 'r',
-        status: 'succeeded',
-        description: 'done',
-        timestamp: utc(2026, 6, 1, 2).toISOString(),
-        updatedAt: utc(2026, 6, 1, 4).toISOString(),
-      }),
-    ]);
+    const done = rollout(
+      { status: 'succeeded', description: 'done' },
+      utc(2026, 6, 1, 2),
+      utc(2026, 6, 1, 4),
+    );
+    const later = await post(ACME, [done]);
     expect(later).toMatchObject({ ids: first.ids, updated: 1 });
-    const repeat = await post(ACME, [
-      anEvent({
-        title: 'rollout',
-        externalId: 'r',
-        status: 'succeeded',
-        description: 'done',
-        timestamp: utc(2026, 6, 1, 2).toISOString(),
-        updatedAt: utc(2026, 6, 1, 4).toISOString(),
-      }),
-    ]);
+    const repeat = await post(ACME, [done]);
     expect(repeat).toMatchObject({ ids: first.ids, unchanged: 1 });
     expect(await t.count()).toBe(1);
     const [stored] = await readEvents(
