@@ -10,7 +10,12 @@ import { multiRowInsert, rowValues, settle } from './bench-database.js';
 import { addCpu, type CpuSplit } from './cpu-usage.js';
 import { EventGenerator } from '../src/sample/event-generator.js';
 import { combineLoads, percentile, runLoad, type LoadResult } from './load.js';
-import { upsertStatement, type Statement } from './store-statements.js';
+import {
+  upsertStatement,
+  writeFunctionFor,
+  WRITE_FUNCTION,
+  type Statement,
+} from './store-statements.js';
 
 export const TENANT = 'default';
 const INGEST_PATH = '/api/v1/events';
@@ -154,10 +159,12 @@ export async function rawInsert(
 }
 
 /**
- * Diagnostic: EventStore.upsert's own first statement (key rows inserted, changes of new keys
- * inserted with them, RETURNING) in a transaction, as PostgresDb runs it, straight from a pg
- * pool, into a table like `events` and one like `event_keys`: the database's share of ingest
- * of new changes (all the batches' changes are new: the second statement never runs).
+ * Diagnostic: EventStore.upsert's own statement (one call of the write function: key rows
+ * inserted, changes of new keys inserted with them) autocommitted, as PostgresDb runs a request
+ * or a group of at most 1,000 changes, straight from a pg pool, through a copy of the function
+ * that writes a table like `events` and one like `event_keys`: the database's share of ingest of
+ * new changes (all the batches' changes are new: the function's update of existing keys never
+ * runs).
  */
 export async function storeUpsert(
   w: WriteLoad,
@@ -165,27 +172,16 @@ export async function storeUpsert(
   table: string,
   now: number,
 ): Promise<WriteResult> {
+  const fn = await writeFunctionFor(pool, table);
   const statements: Statement[] = [];
   for (const b of w.batches) {
     const s = await upsertStatement(TENANT, normalizeAll(b, now));
-    statements.push({
-      sql: s.sql
-        .replace(/\bINSERT INTO events\b/g, `INSERT INTO ${table}`)
-        .replace(/\bINSERT INTO event_keys\b/g, `INSERT INTO ${table}_keys`),
-      params: s.params,
-    });
+    statements.push({ sql: s.sql.replaceAll(`${WRITE_FUNCTION}(`, `${fn}(`), params: s.params });
   }
   await settle(pool);
   return measure(w, async (i) => {
     const { sql, params } = statements[i]!;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(sql, params);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    await pool.query(sql, params);
   });
 }
 

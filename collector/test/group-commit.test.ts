@@ -67,7 +67,7 @@ describe.each(STORE_KINDS)('group commit on %s', (kind) => {
     raw = await database.open();
     await migrate(raw);
     const counted = aroundDb(raw, (call, run) => {
-      if (call.kind === 'query' && call.sql.includes('INSERT INTO event_keys')) inserts += 1;
+      if (call.kind === 'query' && call.sql.includes('painchain_write_changes')) inserts += 1;
       return run();
     });
     store = new EventStore(counted);

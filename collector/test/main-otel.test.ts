@@ -94,10 +94,12 @@ builtRun('the collector command with OpenTelemetry', () => {
         'http.route': '/api/v1/events',
         'http.response.status_code': 201,
       });
-      // The ingest's statement (key rows and changes in one, a WITH … INSERT) in the same trace.
+      // The ingest's statement (one call of the write function) in the same trace.
       const isUpsert = (s: (typeof receiver.spans)[number]) =>
         s.traceId === server.traceId &&
-        String(attributesOf(s.attributes)['db.query.text'] ?? '').includes('INSERT INTO events');
+        String(attributesOf(s.attributes)['db.query.text'] ?? '').includes(
+          'painchain_write_changes',
+        );
       await waitFor(
         'store spans of that request',
         () => receiver.spans.some(isUpsert),
@@ -106,7 +108,7 @@ builtRun('the collector command with OpenTelemetry', () => {
       const insert = receiver.spans.find(isUpsert)!;
       expect(attributesOf(insert.attributes)).toMatchObject({
         'db.system.name': 'postgresql',
-        'db.operation.name': 'WITH',
+        'db.operation.name': 'SELECT',
         'painchain.store': 'pglite',
       });
       // Probes and scrapes are not traced.

@@ -90,85 +90,20 @@ export const COLUMNS = [
   'data',
 ] as const;
 
-/** Rows per INSERT statement: 19 parameters a row stays far below Postgres' 65,535. */
+/** Changes per call of the write function: bounds one statement's work and its JSON text. */
 const ROWS_PER_STATEMENT = 1000;
 
 export const SELECT_COLUMNS = `id, connector, external_id, kind, status, title, description, project, service,
   environment, ts, end_ts, updated_at, received_at, author, url, refs, tags, data`;
 
-/** The SQL type of each column an ingest writes (the VALUES lists of the upsert name them). */
-const COLUMN_TYPES: Record<(typeof COLUMNS)[number], string> = {
-  id: 'uuid',
-  tenant: 'text',
-  connector: 'text',
-  external_id: 'text',
-  kind: 'text',
-  status: 'text',
-  title: 'text',
-  description: 'text',
-  project: 'text',
-  service: 'text',
-  environment: 'text',
-  ts: 'timestamptz',
-  end_ts: 'timestamptz',
-  updated_at: 'timestamptz',
-  author: 'text',
-  url: 'text',
-  refs: 'jsonb',
-  tags: 'text[]',
-  data: 'jsonb',
-};
-
-/** The key columns of a row: every upsert returns them. */
-const KEY_COLUMNS = ['id', 'tenant', 'connector', 'external_id'] as const;
-type RowColumn = Exclude<(typeof COLUMNS)[number], (typeof KEY_COLUMNS)[number]> | 'received_at';
-/** The stored columns an upsert returns beside the key when the listeners need whole rows. */
-const ROW_COLUMNS: readonly RowColumn[] = [
-  ...COLUMNS.filter(
-    (c): c is Exclude<typeof c, (typeof KEY_COLUMNS)[number]> =>
-      !(KEY_COLUMNS as readonly string[]).includes(c),
-  ),
-  'received_at',
-];
-const ROW_TYPES: Record<RowColumn, string> = { ...COLUMN_TYPES, received_at: 'timestamptz' };
-
-// On a repeat of the same key the newer state wins; an older `updatedAt` never overwrites a
-// newer one (webhooks arrive out of order), and a repeat that changes nothing writes nothing.
-// Optional fields keep their value when the update omits them, refs/data are merged, and the
-// start time is the earliest one seen. `v` is the incoming change, `e` the stored one.
-const MERGED = {
-  kind: 'v.kind',
-  status: 'COALESCE(v.status, e.status)',
-  title: 'v.title',
-  description: 'COALESCE(v.description, e.description)',
-  project: 'v.project',
-  service: 'COALESCE(v.service, e.service)',
-  environment: 'COALESCE(v.environment, e.environment)',
-  ts: 'LEAST(e.ts, v.ts)',
-  end_ts: 'COALESCE(v.end_ts, e.end_ts)',
-  updated_at: 'COALESCE(v.updated_at, e.updated_at)',
-  author: 'COALESCE(v.author, e.author)',
-  url: 'COALESCE(v.url, e.url)',
-  refs: 'e.refs || v.refs',
-  tags: 'ARRAY(SELECT DISTINCT unnest(e.tags || v.tags) ORDER BY 1)',
-  data: 'e.data || v.data',
-} as const;
-const MERGED_COLUMNS = Object.keys(MERGED) as (keyof typeof MERGED)[];
-const UPDATE_SET = MERGED_COLUMNS.map((c) => `${c} = ${MERGED[c]}`).join(',\n    ');
-const UPDATE_WHERE = `(e.updated_at IS NULL OR v.updated_at IS NULL OR v.updated_at >= e.updated_at)
-    -- A repeat that would change nothing is no update: the answer counts it "unchanged", and
-    -- nothing is written, listened to or exported.
-    AND (${MERGED_COLUMNS.map((c) => (c === 'tags' ? 'ARRAY(SELECT DISTINCT unnest(e.tags) ORDER BY 1)' : `e.${c}`)).join(', ')})
-      IS DISTINCT FROM (${MERGED_COLUMNS.map((c) => MERGED[c]).join(', ')})`;
-
-/** Which write of a key a returned row reports, and where the key's change lives. */
-interface WrittenRow extends Partial<EventRow> {
-  outcome: 'created' | 'updated' | 'existing';
+/** What the write function answers per key: the stored change as JSON when asked for. */
+interface WrittenRow {
+  outcome: UpsertOutcome;
   id: string;
   tenant: string;
   connector: string;
   external_id: string;
-  key_ts: Date;
+  event?: ChangeEvent | null;
 }
 
 const keyOf = (e: Pick<NormalizedEvent, 'connector' | 'externalId'>) =>
@@ -211,16 +146,18 @@ const isoText = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * One row as the API's ChangeEvent JSON, built by the database: what rowToEvent and the route's
- * serializer would write, without parsing every column in JavaScript and printing it again.
+ * One row (of alias `e`) as the API's ChangeEvent JSON, built by the database: what rowToEvent
+ * and the route's serializer would write, without parsing every column in JavaScript and
+ * printing it again.
  */
-const EVENT_JSON = `json_build_object(
-  'id', e.id, 'connector', e.connector, 'externalId', e.external_id, 'kind', e.kind,
-  'status', e.status, 'title', e.title, 'description', e.description, 'project', e.project,
-  'service', e.service, 'environment', e.environment, 'timestamp', ${isoText('e.ts')},
-  'endTimestamp', ${isoText('e.end_ts')}, 'updatedAt', ${isoText('e.updated_at')},
-  'receivedAt', ${isoText('e.received_at')}, 'author', e.author, 'url', e.url,
-  'refs', e.refs, 'tags', e.tags, 'data', e.data)::text`;
+const eventJson = (e: string) => `json_build_object(
+  'id', ${e}.id, 'connector', ${e}.connector, 'externalId', ${e}.external_id, 'kind', ${e}.kind,
+  'status', ${e}.status, 'title', ${e}.title, 'description', ${e}.description,
+  'project', ${e}.project, 'service', ${e}.service, 'environment', ${e}.environment,
+  'timestamp', ${isoText(`${e}.ts`)}, 'endTimestamp', ${isoText(`${e}.end_ts`)},
+  'updatedAt', ${isoText(`${e}.updated_at`)}, 'receivedAt', ${isoText(`${e}.received_at`)},
+  'author', ${e}.author, 'url', ${e}.url, 'refs', ${e}.refs, 'tags', ${e}.tags, 'data', ${e}.data)`;
+const EVENT_JSON = `${eventJson('e')}::text`;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -296,7 +233,7 @@ export interface UpsertOutput {
 interface Hit {
   id: string;
   outcome: UpsertOutcome;
-  row?: EventRow;
+  event?: ChangeEvent;
 }
 
 /** An event of one request in a group, as it goes into a statement. */
@@ -307,119 +244,47 @@ interface GroupItem {
   key: string;
 }
 
-/** The columns a write returns: the key, and the whole row when the listeners need it. */
-const returned = (alias: string, returnRows: boolean) =>
-  [...KEY_COLUMNS, ...(returnRows ? ROW_COLUMNS : [])].map((c) => `${alias}.${c}`).join(', ');
-/** A branch of the answer with no stored row: typed NULLs where the row's columns go. */
-const noRow = (returnRows: boolean) =>
-  returnRows ? ROW_COLUMNS.map((c) => `, NULL::${ROW_TYPES[c]} AS ${c}`).join('') : '';
-
-/** A VALUES list of the chunk's changes as the named relation `v`, each value typed. */
-function valuesOf(
-  rows: unknown[][],
-  columns: readonly string[],
-  types: readonly string[],
-  params: unknown[],
-): string {
-  const tuples = rows.map((values) => {
-    const start = params.length;
-    params.push(...values);
-    return `(${values.map((_, j) => `$${start + j + 1}::${types[j]}`).join(',')})`;
-  });
-  return `v (${columns.join(', ')}) AS (VALUES ${tuples.join(',\n')})`;
+/**
+ * A chunk's changes as the write function takes them: one JSON array of objects named like the
+ * columns, each with a fresh UUIDv7 (the id a new key gets).
+ */
+function changesJson(chunk: readonly GroupItem[]): string {
+  return JSON.stringify(
+    chunk.map(({ tenant, event: e }) => ({
+      id: uuidv7(),
+      tenant,
+      connector: e.connector,
+      external_id: e.externalId,
+      kind: e.kind,
+      status: e.status,
+      title: e.title,
+      description: e.description,
+      project: e.project,
+      service: e.service,
+      environment: e.environment,
+      ts: e.timestamp,
+      end_ts: e.endTimestamp,
+      updated_at: e.updatedAt,
+      author: e.author,
+      url: e.url,
+      refs: e.refs,
+      tags: e.tags,
+      data: e.data,
+    })),
+  );
 }
 
 /**
- * The first statement of a chunk: every key row inserted, or (when it exists) locked by a no-op
- * update, which also answers the stored change's id and `ts`; the changes of new keys inserted
- * with them. Returns a row per key: `created` with the new change, or `existing` with where
- * the stored one lives.
+ * The call that writes a chunk (migration 007: key rows first, then the changes of keys that
+ * existed, the merge rule of decision 002), answering a row per key; with the stored change as
+ * the API's JSON, built by the database, when the listeners need it.
  */
-function insertKeysStatement(chunk: GroupItem[], returnRows: boolean): [string, unknown[]] {
-  const params: unknown[] = [];
-  const v = valuesOf(
-    chunk.map(({ tenant, event }) => eventRowValues(tenant, event)),
-    COLUMNS,
-    COLUMNS.map((c) => COLUMN_TYPES[c]),
-    params,
-  );
-  const sql = `WITH ${v},
-k AS (
-  INSERT INTO event_keys AS k (tenant, connector, external_id, id, ts)
-  SELECT tenant, connector, external_id, id, ts FROM v
-  ON CONFLICT (tenant, connector, external_id) DO UPDATE SET id = k.id
-  RETURNING k.tenant, k.connector, k.external_id, k.id, k.ts, (k.xmax = 0) AS inserted
-),
-ins AS (
-  INSERT INTO events AS e (${COLUMNS.join(', ')})
-  SELECT ${COLUMNS.map((c) => `v.${c}`).join(', ')}
-    -- A new key holds the change's own fresh id: one uuid to join on.
-    FROM v JOIN k ON k.inserted AND k.id = v.id
-  RETURNING ${returned('e', returnRows)}, e.ts AS key_ts
-)
-SELECT 'created' AS outcome, * FROM ins
-UNION ALL
-SELECT 'existing', k.id, k.tenant, k.connector, k.external_id${noRow(returnRows)}, k.ts
-  FROM k WHERE NOT k.inserted`;
-  return [sql, params];
-}
-
-/**
- * The second statement, for keys that existed (locked by the first): their changes updated by
- * the merge rule; a change that is not there any more (deleted by hand) written again under
- * its key's id; and the key's `ts` kept equal to its change's (an earlier start moves the change
- * to its month's partition).
- */
-function updateStatement(
-  existing: { item: GroupItem; id: string; ts: Date }[],
-  returnRows: boolean,
-): [string, unknown[]] {
-  const params: unknown[] = [];
-  const v = valuesOf(
-    existing.map(({ item, id, ts }) => {
-      const values = eventRowValues(item.tenant, item.event);
-      values[0] = id;
-      return [...values, ts];
-    }),
-    [...COLUMNS, 'key_ts'],
-    [...COLUMNS.map((c) => COLUMN_TYPES[c]), 'timestamptz'],
-    params,
-  );
-  // The span of the stored changes' times, as constants: the statement is then planned for the
-  // partitions it can touch only (one, usually), not for every month of the table.
-  const times = existing.map(({ ts }) => ts.getTime());
-  params.push(new Date(Math.min(...times)), new Date(Math.max(...times)));
-  const span = `e.ts BETWEEN $${params.length - 1}::timestamptz AND $${params.length}::timestamptz`;
-  const sql = `WITH ${v},
-upd AS (
-  UPDATE events AS e SET
-    ${UPDATE_SET}
-  FROM v
-  WHERE e.id = v.id AND e.ts = v.key_ts AND ${span}
-    AND ${UPDATE_WHERE}
-  RETURNING ${returned('e', returnRows)}, e.ts AS key_ts
-),
-gone AS (
-  SELECT v.* FROM v
-   WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = v.id AND e.ts = v.key_ts AND ${span})
-),
-ins AS (
-  INSERT INTO events AS e (${COLUMNS.join(', ')})
-  SELECT ${COLUMNS.join(', ')} FROM gone
-  RETURNING ${returned('e', returnRows)}, e.ts AS key_ts
-),
-moved AS (
-  UPDATE event_keys AS k SET ts = w.key_ts
-    FROM (SELECT tenant, connector, external_id, key_ts FROM upd
-          UNION ALL SELECT tenant, connector, external_id, key_ts FROM ins) AS w
-   WHERE k.tenant = w.tenant AND k.connector = w.connector AND k.external_id = w.external_id
-     AND k.ts <> w.key_ts
-)
-SELECT 'updated' AS outcome, * FROM upd
-UNION ALL
-SELECT 'created', * FROM ins`;
-  return [sql, params];
-}
+const writeCall = (returnRows: boolean) =>
+  `SELECT w.outcome, w.id, w.tenant, w.connector, w.external_id${
+    returnRows ? `, CASE WHEN w.outcome <> 'unchanged' THEN ${eventJson('w')} END AS event` : ''
+  } FROM painchain_write_changes($1::json) AS w`;
+const WRITE = writeCall(false);
+const WRITE_RETURNING_ROWS = writeCall(true);
 
 export class EventStore {
   constructor(private readonly db: Db) {}
@@ -487,9 +352,13 @@ export class EventStore {
       }
       return hits;
     };
-    // The key rows are taken first and the changes written after, in one transaction: a
-    // request's batch is stored whole or not at all, and the keys stay locked until it commits.
-    const hits = await this.db.transaction(write);
+    // One call is one statement, stored whole or not at all (autocommitted); several calls (more
+    // than a chunk, or a key written twice) share a transaction, and the keys each call takes
+    // stay locked until it commits.
+    const hits =
+      layers.length === 1 && layers[0]!.length <= ROWS_PER_STATEMENT
+        ? await write(this.db)
+        : await this.db.transaction(write);
 
     return requests.map(({ events }, request) => {
       const byKey = hits[request]!;
@@ -506,46 +375,33 @@ export class EventStore {
       });
       // In the order the request holds them.
       const changed = [...winners[request]!.keys()].flatMap((k) => {
-        const row = byKey.get(k)?.row;
-        return row ? [rowToEvent(row)] : [];
+        const event = byKey.get(k)?.event;
+        return event ? [event] : [];
       });
       return { results, changed };
     });
   }
 
   /**
-   * Writes one chunk (at most one write per key): first the key rows — new ones inserted with
-   * their change in the same statement, existing ones locked and read (their change's id and
-   * partition) — then, when some existed, the updates of those changes. Returns each key's hit.
+   * Writes one chunk (at most one write per key) in one call of the write function. Returns
+   * each key's hit.
    */
   async #writeChunk(
-    tx: Queryable,
-    chunk: GroupItem[],
+    q: Queryable,
+    chunk: readonly GroupItem[],
     returnRows: boolean,
   ): Promise<Map<string, Hit>> {
+    const { rows } = await q.query<WrittenRow>(returnRows ? WRITE_RETURNING_ROWS : WRITE, [
+      changesJson(chunk),
+    ]);
     const found = new Map<string, Hit>();
-    const hitOf = (row: WrittenRow, outcome: UpsertOutcome): Hit => ({
-      id: row.id,
-      outcome,
-      row: returnRows ? (row as EventRow) : undefined,
-    });
-    const first = await tx.query<WrittenRow>(...insertKeysStatement(chunk, returnRows));
-    const existing: { item: GroupItem; id: string; ts: Date }[] = [];
-    const byKey = new Map(chunk.map((item) => [item.key, item]));
-    for (const row of first.rows) {
-      const key = `${row.tenant}\u0000${keyOf(rowKey(row))}`;
-      if (row.outcome === 'created') found.set(key, hitOf(row, 'created'));
-      else existing.push({ item: byKey.get(key)!, id: row.id, ts: row.key_ts });
+    for (const row of rows) {
+      found.set(`${row.tenant}\u0000${keyOf(rowKey(row))}`, {
+        id: row.id,
+        outcome: row.outcome,
+        event: row.event ?? undefined,
+      });
     }
-    if (existing.length === 0) return found;
-    const second = await tx.query<WrittenRow>(...updateStatement(existing, returnRows));
-    for (const row of second.rows) {
-      const key = `${row.tenant}\u0000${keyOf(rowKey(row))}`;
-      found.set(key, hitOf(row, row.outcome === 'created' ? 'created' : 'updated'));
-    }
-    // The rest kept their stored state (an older or identical update).
-    for (const { item, id } of existing)
-      if (!found.has(item.key)) found.set(item.key, { id, outcome: 'unchanged' });
     return found;
   }
 
