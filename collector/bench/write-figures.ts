@@ -143,7 +143,7 @@ export async function measureWrites(ctx: BenchContext): Promise<void> {
       baseline: 'raw_insert_batch',
       target: null,
       extra: {
-        note: "diagnostic: EventStore.upsert's own statement (ON CONFLICT DO UPDATE … RETURNING) in a transaction via pg, no HTTP",
+        note: "diagnostic: EventStore.upsert's own statement (one call of the write function, autocommitted) via pg into the benchmark's tables, no HTTP",
       },
     });
     single.push({
@@ -155,7 +155,7 @@ export async function measureWrites(ctx: BenchContext): Promise<void> {
       target: null,
       extra: {
         pool: DEFAULT_POOL_SIZE,
-        note: 'diagnostic: as store_upsert_sql_batch, one event per transaction',
+        note: 'diagnostic: as store_upsert_sql_batch, one event per call',
       },
     });
   }
