@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run demo`: a sample week of changes (marked as demo data) put into the store, then the
 // collector started exactly as `npm start` starts it; `--remove` deletes the sample and exits.
-// First, for its side effect: OpenTelemetry starts before fastify is loaded (as in main.ts).
+// First, for their side effects: the heap's growth, then OpenTelemetry before fastify is loaded
+// (as in main.ts).
+import './startup/heap-growth.js';
 import { telemetry } from './telemetry/telemetry-bootstrap.js';
 import { DEFAULT_TENANT } from './config/index.js';
 import { parseDemoArgs, REMOVE_FLAG, type DemoArgs } from './sample/demo-args.js';

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Command line: read args, load the config, build the app, listen, and shut down gracefully.
-// First, for its side effect: OpenTelemetry starts before fastify and node:http are loaded.
+// First, for their side effects: the heap's growth is set, and OpenTelemetry starts before
+// fastify and node:http are loaded.
+import './startup/heap-growth.js';
 import { telemetry } from './telemetry/telemetry-bootstrap.js';
 import { describeConfig, parseArgs } from './config/index.js';
 import { buildAppOrExplain } from './startup/build-app-or-explain.js';
