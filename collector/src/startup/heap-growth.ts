@@ -4,7 +4,8 @@
 // the objects of requests that wait a few hundred milliseconds on the store survive two young
 // collections and are promoted, and die soon after. With V8's factor the heap grew to 165 MB
 // (RSS 245–255 MB) under the 200-sender load where 35–60 MB were alive; with 50% it stays near
-// 90 MB (RSS 161–162 MB) for about 4% of throughput (docs/benchmarks.md, "Memory under load").
+// 90 MB (RSS 156–162 MB) at the same throughput within the run-to-run noise (docs/benchmarks.md,
+// "Memory under load" and "Full run, 2026-11-27").
 // A `--heap-growing-percent` given to node on the command line wins.
 import v8 from 'node:v8';
 
