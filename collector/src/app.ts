@@ -31,12 +31,13 @@ import { seedEventsRoutes } from './routes/seed-events-routes.js';
 import { webhooksRoutes } from './routes/webhooks-routes.js';
 import { CursorCodec } from './store/cursor-codec.js';
 import type { Db } from './store/db.js';
-import { EventStore } from './store/event-store.js';
+import { EventStore, FACET_FOLD_INTERVAL_MS } from './store/event-store.js';
 import { HeartbeatStore } from './store/heartbeat-store.js';
 import { LeaseStore } from './store/lease-store.js';
 import { migrate } from './store/migrate.js';
 import { countErrors, openDb } from './store/open-db.js';
 import { RetentionJob } from './store/retention-job.js';
+import { PeriodicJob } from './store/periodic-job.js';
 import { lockDataFolder, type FolderLock } from './store/folder-lock.js';
 import { StoreHealth, watchHealth } from './store/store-health.js';
 import { connectorState } from './store/state-store.js';
@@ -213,6 +214,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     tenantRetentionDays: config.store.tenantRetentionDays,
     logger: app.log,
   });
+  const facetFold = new PeriodicJob({
+    what: 'facet count fold',
+    intervalMs: FACET_FOLD_INTERVAL_MS,
+    run: () => store.foldFacetCounts(),
+    logger: app.log,
+  });
   app.decorate('painchain', {
     db,
     store,
@@ -305,11 +312,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     pipeline.start();
     await runner.start();
     retention.start();
+    facetFold.start();
   });
   // Order on close: stop connectors (no new events), send what exporters still hold, then the
   // store (after in-flight requests).
   app.addHook('onClose', async () => {
     await retention.stop();
+    await facetFold.stop();
     await runner.stop();
     await pipeline.stop();
     await exporters.close();

@@ -327,7 +327,11 @@ describe.each(STORE_KINDS)('migration 006 on a store with changes, on %s', (kind
       )
     ).rows;
 
-    expect(await migrate(db)).toEqual(['006_partitioned_events', '007_write_function']);
+    expect(await migrate(db)).toEqual([
+      '006_partitioned_events',
+      '007_write_function',
+      '008_facet_counts',
+    ]);
     const now = (
       await db.query<{ id: string; ts: Date; links: string[]; part: string }>(
         'SELECT id, ts, links, tableoid::regclass::text AS part FROM events ORDER BY ts',

@@ -192,6 +192,42 @@ function whereClause(tenant: string, f: EventFilter, params: unknown[], skip?: F
   return parts.join(' AND ');
 }
 
+const HOUR_MS = 3_600_000;
+/** How often a collector folds the facet deltas into the counts: a read adds a few seconds' worth. */
+export const FACET_FOLD_INTERVAL_MS = 2_000;
+
+/**
+ * The whole hours inside a facet's time range, as the first hour's start and the end of the last
+ * (either bound absent when the range has none): what a facet reads from the hourly counts.
+ * Undefined when the counts cannot answer: a filter on another field, the tag or the text (the
+ * counts are per field, not per combination), or a range without a whole hour.
+ */
+function countedHours(f: EventFilter, field: FacetField): { from?: Date; to?: Date } | undefined {
+  const others = (
+    ['connector', 'project', 'service', 'environment', 'kind', 'status', 'tag'] as const
+  )
+    .filter((name) => name !== field)
+    .some((name) => (f[name]?.length ?? 0) > 0);
+  if (others || f.q) return undefined;
+  // `to` is inclusive: the hour that starts at it is partial; a whole hour ends at or before it.
+  const from = f.from && new Date(Math.ceil(f.from.getTime() / HOUR_MS) * HOUR_MS);
+  const to = f.to && new Date(Math.floor(f.to.getTime() / HOUR_MS) * HOUR_MS);
+  if (from && to && from >= to) return undefined;
+  return { from, to };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The whole days inside a range of whole hours (either bound absent when the range has none),
+ * or undefined when it holds no whole day.
+ */
+function wholeDays(hours: { from?: Date; to?: Date }): { from?: Date; to?: Date } | undefined {
+  const from = hours.from && new Date(Math.ceil(hours.from.getTime() / DAY_MS) * DAY_MS);
+  const to = hours.to && new Date(Math.floor(hours.to.getTime() / DAY_MS) * DAY_MS);
+  return from && to && from >= to ? undefined : { from, to };
+}
+
 /** One event as the columns an ingest writes, with a fresh UUIDv7 id (the id a new key gets). */
 function eventColumns(
   tenant: string,
@@ -477,6 +513,9 @@ export class EventStore {
   /**
    * Distinct values of one field with counts, most frequent first. The field's own filter is
    * left out, so a multi-select variable still offers every value of the other filters' subset.
+   * A time range and nothing else (a variable's usual query) is read from the hourly counts, the
+   * changes of its partial first and last hours counted one by one; any other filter counts the
+   * changes themselves (docs/decisions/021-facet-counts.md).
    */
   async facet(
     tenant: string,
@@ -485,17 +524,76 @@ export class EventStore {
     limit: number,
   ): Promise<{ value: string; count: number }[]> {
     const params: unknown[] = [];
-    const where = whereClause(tenant, filter, params, field);
     const column = field === 'tag' ? 'unnest(tags)' : field;
+    const hours = countedHours(filter, field);
+    let source: string;
+    if (hours) {
+      const p = (value: unknown) => `$${params.push(value)}`;
+      const t = p(tenant);
+      const scope = `tenant = ${t} AND field = ${p(field)}`;
+      /** `column` in [from, to), either bound open when absent. */
+      const within = (column: string, from?: Date, to?: Date) =>
+        [scope, from && `${column} >= ${p(from)}`, to && `${column} < ${p(to)}`]
+          .filter(Boolean)
+          .join(' AND ');
+      const parts = [
+        `SELECT value, d AS n FROM event_facet_deltas WHERE ${within('hour', hours.from, hours.to)}`,
+      ];
+      // The whole days from the daily counts, the whole hours around them from the hourly ones.
+      const days = wholeDays(hours);
+      const hourly: [Date | undefined, Date | undefined][] = days
+        ? ([
+            ...(hours.from && hours.from < days.from! ? [[hours.from, days.from]] : []),
+            ...(hours.to && days.to! < hours.to ? [[days.to, hours.to]] : []),
+          ] as [Date, Date][])
+        : [[hours.from, hours.to]];
+      if (days)
+        parts.push(
+          `SELECT value, n FROM event_facet_daily_counts WHERE ${within('day', days.from, days.to)}`,
+        );
+      for (const [from, to] of hourly)
+        parts.push(`SELECT value, n FROM event_facet_counts WHERE ${within('hour', from, to)}`);
+      // The partial hours at the ends, change by change.
+      const edges: string[] = [];
+      if (hours.from) edges.push(`(ts >= ${p(filter.from)} AND ts < ${p(hours.from)})`);
+      if (hours.to) edges.push(`(ts >= ${p(hours.to)} AND ts <= ${p(filter.to)})`);
+      if (edges.length > 0)
+        parts.push(
+          `SELECT ${column}, 1 FROM events WHERE tenant = ${t} AND (${edges.join(' OR ')})`,
+        );
+      source = parts.join('\n        UNION ALL ');
+    } else {
+      source = `SELECT ${column} AS value, 1 AS n FROM events
+                 WHERE ${whereClause(tenant, filter, params, field)}`;
+    }
     params.push(limit);
     const { rows } = await this.db.query<{ value: string; count: number }>(
-      `SELECT value, count(*)::int AS count
-         FROM (SELECT ${column} AS value FROM events WHERE ${where}) v
+      `SELECT value, sum(n)::int AS count
+         FROM (${source}) v
         WHERE value IS NOT NULL
-        GROUP BY value ORDER BY count DESC, value ASC LIMIT $${params.length}`,
+        GROUP BY value HAVING sum(n) > 0
+        ORDER BY count DESC, value ASC LIMIT $${params.length}`,
       params,
     );
     return rows;
+  }
+
+  /**
+   * Moves the facet deltas written since the last fold into the hourly counts (one replica at a
+   * time); returns how many counts it wrote. Reads are exact either way: this keeps them short.
+   */
+  async foldFacetCounts(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>(
+      'SELECT painchain_fold_facet_counts() AS n',
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Removes the hourly facet counts that fell to zero, the deltas written so far folded first. */
+  async pruneFacetCounts(): Promise<void> {
+    await this.foldFacetCounts();
+    await this.db.query('DELETE FROM event_facet_counts WHERE n = 0');
+    await this.db.query('DELETE FROM event_facet_daily_counts WHERE n = 0');
   }
 
   async count(tenant?: string): Promise<number> {
@@ -596,6 +694,17 @@ export class EventStore {
       );
       const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`);
       await tx.exec(`DROP TABLE ${name}`);
+      // Dropping a table fires no trigger: its month's facet counts go by hand (hours are UTC,
+      // like months, so they are all of that month's hours).
+      for (const [table, column] of [
+        ['event_facet_counts', 'hour'],
+        ['event_facet_daily_counts', 'day'],
+        ['event_facet_deltas', 'hour'],
+      ])
+        await tx.query(`DELETE FROM ${table} WHERE ${column} >= $1 AND ${column} < $2`, [
+          partition.from,
+          partition.to,
+        ]);
       return rows[0]?.n ?? 0;
     });
   }

@@ -8,10 +8,11 @@
 //   2. drops every partition whose whole month is older than the longest retention of any tenant
 //      (with the changes' keys): a month goes at once, not row by row;
 //   3. deletes, per tenant, the changes that started before that tenant's own retention
-//      (`store.tenantRetentionDays`, else `store.retentionDays`): the rest of the oldest month.
+//      (`store.tenantRetentionDays`, else `store.retentionDays`): the rest of the oldest month;
+//   4. removes the facet counts that fell to zero (docs/decisions/021-facet-counts.md).
 import type { FastifyBaseLogger } from 'fastify';
 import { partitionName, type EventStore } from './event-store.js';
-import { isStoreUnreachable } from './store-health.js';
+import { PeriodicJob } from './periodic-job.js';
 import { retentionOf } from '../config/config-schema.js';
 
 /** Hourly is plenty: retention is counted in days, and each run deletes at most an hour's worth. */
@@ -28,6 +29,7 @@ type StorageStore = Pick<
   | 'monthsInDefault'
   | 'ensurePartition'
   | 'dropPartition'
+  | 'pruneFacetCounts'
 >;
 
 export interface RetentionJobOptions {
@@ -54,24 +56,25 @@ const monthStart = (at: Date, months = 0) =>
   new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + months));
 
 export class RetentionJob {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<StorageRun | undefined> | undefined;
+  readonly #job: PeriodicJob;
 
-  constructor(private readonly options: RetentionJobOptions) {}
+  constructor(private readonly options: RetentionJobOptions) {
+    this.#job = new PeriodicJob({
+      what: 'retention',
+      intervalMs: options.intervalMs ?? RETENTION_INTERVAL_MS,
+      run: () => this.run(options.now?.()),
+      logger: options.logger,
+    });
+  }
 
   /** Runs once now and then on every interval; the timer never keeps the process alive. */
   start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => this.#tick(), this.options.intervalMs ?? RETENTION_INTERVAL_MS);
-    this.#timer.unref();
-    this.#tick();
+    this.#job.start();
   }
 
   /** Stops the timer and waits for a run in progress, so that the store can close after it. */
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+    await this.#job.stop();
   }
 
   /** The days a tenant's changes are kept. */
@@ -120,25 +123,12 @@ export class RetentionJob {
       new Map(tenants.map((tenant) => [tenant, cutoffOf(this.retentionOf(tenant))])),
     );
 
+    // Counts that fell to zero (a status that moved on, deleted changes) go once an hour.
+    await store.pruneFacetCounts();
+
     if (created.length > 0) logger.info({ partitions: created }, 'storage: partitions created');
     if (removed > 0 || dropped.length > 0)
       logger.info({ removed, dropped, before: dropBefore }, 'retention: removed old events');
     return { removed, created, dropped };
-  }
-
-  #tick(): void {
-    // A slow delete (a large first run) is not stacked with the next one.
-    if (this.#running) return;
-    this.#running = this.run(this.options.now?.())
-      .catch((err: unknown) => {
-        // An outage is logged once by StoreHealth; the next tick tries again.
-        if (isStoreUnreachable(err))
-          this.options.logger.debug({ err }, 'retention skipped: store unreachable');
-        else this.options.logger.error({ err }, 'retention failed');
-        return undefined;
-      })
-      .finally(() => {
-        this.#running = undefined;
-      });
   }
 }
