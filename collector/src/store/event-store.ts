@@ -193,7 +193,7 @@ function whereClause(tenant: string, f: EventFilter, params: unknown[], skip?: F
 }
 
 const HOUR_MS = 3_600_000;
-/** How often a collector folds the facet deltas into the counts: a read adds a few seconds' worth. */
+/** How often a collector counts the stale facet hours: a read counts their changes meanwhile. */
 export const FACET_FOLD_INTERVAL_MS = 2_000;
 
 /**
@@ -526,33 +526,41 @@ export class EventStore {
     const params: unknown[] = [];
     const column = field === 'tag' ? 'unnest(tags)' : field;
     const hours = countedHours(filter, field);
-    let source: string;
+    let sql: string;
     if (hours) {
       const p = (value: unknown) => `$${params.push(value)}`;
       const t = p(tenant);
-      const scope = `tenant = ${t} AND field = ${p(field)}`;
+      const f = p(field);
       /** `column` in [from, to), either bound open when absent. */
       const within = (column: string, from?: Date, to?: Date) =>
-        [scope, from && `${column} >= ${p(from)}`, to && `${column} < ${p(to)}`]
+        [from && `${column} >= ${p(from)}`, to && `${column} < ${p(to)}`]
           .filter(Boolean)
-          .join(' AND ');
-      const parts = [
-        `SELECT value, d AS n FROM event_facet_deltas WHERE ${within('hour', hours.from, hours.to)}`,
-      ];
+          .map((c) => ` AND ${c}`)
+          .join('');
       // The whole days from the daily counts, the whole hours around them from the hourly ones.
+      const parts: string[] = [];
       const days = wholeDays(hours);
-      const hourly: [Date | undefined, Date | undefined][] = days
-        ? ([
+      if (days)
+        parts.push(`SELECT value, n FROM event_facet_daily_counts
+                     WHERE tenant = ${t} AND field = ${f}${within('day', days.from, days.to)}`);
+      const hourly = days
+        ? [
             ...(hours.from && hours.from < days.from! ? [[hours.from, days.from]] : []),
             ...(hours.to && days.to! < hours.to ? [[days.to, hours.to]] : []),
-          ] as [Date, Date][])
+          ]
         : [[hours.from, hours.to]];
-      if (days)
-        parts.push(
-          `SELECT value, n FROM event_facet_daily_counts WHERE ${within('day', days.from, days.to)}`,
-        );
       for (const [from, to] of hourly)
-        parts.push(`SELECT value, n FROM event_facet_counts WHERE ${within('hour', from, to)}`);
+        parts.push(`SELECT value, n FROM event_facet_counts
+                     WHERE tenant = ${t} AND field = ${f}${within('hour', from, to)}`);
+      // Stale hours (written since they were counted): their counts taken back, their changes
+      // counted one by one.
+      parts.push(
+        `SELECT c.value, -c.n FROM stale
+           JOIN event_facet_counts c ON c.tenant = ${t} AND c.field = ${f} AND c.hour = stale.hour`,
+        `SELECT ${field === 'tag' ? 'unnest(e.tags)' : `e.${field}`}, 1 FROM stale
+           JOIN events e ON e.tenant = ${t} AND e.ts >= stale.hour
+                        AND e.ts < stale.hour + interval '1 hour'`,
+      );
       // The partial hours at the ends, change by change.
       const edges: string[] = [];
       if (hours.from) edges.push(`(ts >= ${p(filter.from)} AND ts < ${p(hours.from)})`);
@@ -561,17 +569,21 @@ export class EventStore {
         parts.push(
           `SELECT ${column}, 1 FROM events WHERE tenant = ${t} AND (${edges.join(' OR ')})`,
         );
-      source = parts.join('\n        UNION ALL ');
+      sql = `WITH stale AS (
+               SELECT DISTINCT hour FROM event_facet_stale
+                WHERE tenant = ${t}${within('hour', hours.from, hours.to)})
+             SELECT value, sum(n)::int AS count
+               FROM (${parts.join('\n               UNION ALL ')}) v`;
     } else {
-      source = `SELECT ${column} AS value, 1 AS n FROM events
-                 WHERE ${whereClause(tenant, filter, params, field)}`;
+      sql = `SELECT value, count(*)::int AS count
+               FROM (SELECT ${column} AS value FROM events
+                      WHERE ${whereClause(tenant, filter, params, field)}) v`;
     }
     params.push(limit);
     const { rows } = await this.db.query<{ value: string; count: number }>(
-      `SELECT value, sum(n)::int AS count
-         FROM (${source}) v
+      `${sql}
         WHERE value IS NOT NULL
-        GROUP BY value HAVING sum(n) > 0
+        GROUP BY value HAVING ${hours ? 'sum(n)' : 'count(*)'} > 0
         ORDER BY count DESC, value ASC LIMIT $${params.length}`,
       params,
     );
@@ -579,21 +591,14 @@ export class EventStore {
   }
 
   /**
-   * Moves the facet deltas written since the last fold into the hourly counts (one replica at a
-   * time); returns how many counts it wrote. Reads are exact either way: this keeps them short.
+   * Counts the stale facet hours again (up to a hundred, one replica at a time); returns how many
+   * it counted. Reads are exact either way: this keeps them short.
    */
   async foldFacetCounts(): Promise<number> {
-    const { rows } = await this.db.query<{ n: string }>(
+    const { rows } = await this.db.query<{ n: number }>(
       'SELECT painchain_fold_facet_counts() AS n',
     );
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  /** Removes the hourly facet counts that fell to zero, the deltas written so far folded first. */
-  async pruneFacetCounts(): Promise<void> {
-    await this.foldFacetCounts();
-    await this.db.query('DELETE FROM event_facet_counts WHERE n = 0');
-    await this.db.query('DELETE FROM event_facet_daily_counts WHERE n = 0');
+    return rows[0]?.n ?? 0;
   }
 
   async count(tenant?: string): Promise<number> {
@@ -694,12 +699,12 @@ export class EventStore {
       );
       const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`);
       await tx.exec(`DROP TABLE ${name}`);
-      // Dropping a table fires no trigger: its month's facet counts go by hand (hours are UTC,
-      // like months, so they are all of that month's hours).
+      // Dropping a table fires no trigger: its month's facet counts go by hand (hours and days
+      // are UTC, like months, so they are all of that month's).
       for (const [table, column] of [
         ['event_facet_counts', 'hour'],
         ['event_facet_daily_counts', 'day'],
-        ['event_facet_deltas', 'hour'],
+        ['event_facet_stale', 'hour'],
       ])
         await tx.query(`DELETE FROM ${table} WHERE ${column} >= $1 AND ${column} < $2`, [
           partition.from,
