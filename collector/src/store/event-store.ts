@@ -193,7 +193,7 @@ function whereClause(tenant: string, f: EventFilter, params: unknown[], skip?: F
 }
 
 const HOUR_MS = 3_600_000;
-/** How often a collector counts the stale facet hours: a read counts their changes meanwhile. */
+/** How often a collector folds the facet log into the counts: a read adds a few seconds' worth. */
 export const FACET_FOLD_INTERVAL_MS = 2_000;
 
 /**
@@ -513,9 +513,10 @@ export class EventStore {
   /**
    * Distinct values of one field with counts, most frequent first. The field's own filter is
    * left out, so a multi-select variable still offers every value of the other filters' subset.
-   * A time range and nothing else (a variable's usual query) is read from the hourly counts, the
-   * changes of its partial first and last hours counted one by one; any other filter counts the
-   * changes themselves (docs/decisions/021-facet-counts.md).
+   * A time range and nothing else (a variable's usual query) is read from the daily and hourly
+   * counts and the facet log not folded yet, the changes of its partial first and last hours
+   * counted one by one; any other filter counts the changes themselves
+   * (docs/decisions/021-facet-counts.md).
    */
   async facet(
     tenant: string,
@@ -552,15 +553,9 @@ export class EventStore {
       for (const [from, to] of hourly)
         parts.push(`SELECT value, n FROM event_facet_counts
                      WHERE tenant = ${t} AND field = ${f}${within('hour', from, to)}`);
-      // Stale hours (written since they were counted): their counts taken back, their changes
-      // counted one by one.
-      parts.push(
-        `SELECT c.value, -c.n FROM stale
-           JOIN event_facet_counts c ON c.tenant = ${t} AND c.field = ${f} AND c.hour = stale.hour`,
-        `SELECT ${field === 'tag' ? 'unnest(e.tags)' : `e.${field}`}, 1 FROM stale
-           JOIN events e ON e.tenant = ${t} AND e.ts >= stale.hour
-                        AND e.ts < stale.hour + interval '1 hour'`,
-      );
+      // What was written since the last fold, not in the counts yet.
+      parts.push(`SELECT ${column}, sign FROM event_facet_log
+                   WHERE tenant = ${t}${within('ts', hours.from, hours.to)}`);
       // The partial hours at the ends, change by change.
       const edges: string[] = [];
       if (hours.from) edges.push(`(ts >= ${p(filter.from)} AND ts < ${p(hours.from)})`);
@@ -569,10 +564,7 @@ export class EventStore {
         parts.push(
           `SELECT ${column}, 1 FROM events WHERE tenant = ${t} AND (${edges.join(' OR ')})`,
         );
-      sql = `WITH stale AS (
-               SELECT DISTINCT hour FROM event_facet_stale
-                WHERE tenant = ${t}${within('hour', hours.from, hours.to)})
-             SELECT value, sum(n)::int AS count
+      sql = `SELECT value, sum(n)::int AS count
                FROM (${parts.join('\n               UNION ALL ')}) v`;
     } else {
       sql = `SELECT value, count(*)::int AS count
@@ -591,14 +583,22 @@ export class EventStore {
   }
 
   /**
-   * Counts the stale facet hours again (up to a hundred, one replica at a time); returns how many
-   * it counted. Reads are exact either way: this keeps them short.
+   * Moves the facet log (what writes added and took away since the last fold) into the hourly
+   * and daily counts, one replica at a time; returns how many logged changes it folded. Reads
+   * are exact either way: this keeps them short.
    */
   async foldFacetCounts(): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(
       'SELECT painchain_fold_facet_counts() AS n',
     );
     return rows[0]?.n ?? 0;
+  }
+
+  /** Removes the facet counts that fell to zero, the log folded first. */
+  async pruneFacetCounts(): Promise<void> {
+    await this.foldFacetCounts();
+    await this.db.query('DELETE FROM event_facet_counts WHERE n = 0');
+    await this.db.query('DELETE FROM event_facet_daily_counts WHERE n = 0');
   }
 
   async count(tenant?: string): Promise<number> {
@@ -704,7 +704,7 @@ export class EventStore {
       for (const [table, column] of [
         ['event_facet_counts', 'hour'],
         ['event_facet_daily_counts', 'day'],
-        ['event_facet_stale', 'hour'],
+        ['event_facet_log', 'ts'],
       ])
         await tx.query(`DELETE FROM ${table} WHERE ${column} >= $1 AND ${column} < $2`, [
           partition.from,

@@ -8,7 +8,8 @@
 //   2. drops every partition whose whole month is older than the longest retention of any tenant
 //      (with the changes' keys): a month goes at once, not row by row;
 //   3. deletes, per tenant, the changes that started before that tenant's own retention
-//      (`store.tenantRetentionDays`, else `store.retentionDays`): the rest of the oldest month.
+//      (`store.tenantRetentionDays`, else `store.retentionDays`): the rest of the oldest month;
+//   4. removes the facet counts that fell to zero (docs/decisions/021-facet-counts.md).
 import type { FastifyBaseLogger } from 'fastify';
 import { partitionName, type EventStore } from './event-store.js';
 import { PeriodicJob } from './periodic-job.js';
@@ -28,6 +29,7 @@ type StorageStore = Pick<
   | 'monthsInDefault'
   | 'ensurePartition'
   | 'dropPartition'
+  | 'pruneFacetCounts'
 >;
 
 export interface RetentionJobOptions {
@@ -120,6 +122,9 @@ export class RetentionJob {
     removed += await store.deleteOlderThan(
       new Map(tenants.map((tenant) => [tenant, cutoffOf(this.retentionOf(tenant))])),
     );
+
+    // Facet counts that fell to zero (a status that moved on, deleted changes) go once an hour.
+    await store.pruneFacetCounts();
 
     if (created.length > 0) logger.info({ partitions: created }, 'storage: partitions created');
     if (removed > 0 || dropped.length > 0)

@@ -3,12 +3,11 @@
 -- counts instead of reading every change of the week: the whole days from the daily counts, the
 -- whole hours around them from the hourly ones, the rest change by change.
 --
--- Writers do not count. A statement that inserts, updates or deletes changes marks the hours it
--- touched as stale (`event_facet_stale`, by its triggers below, one run per statement): a row per
--- tenant and hour, appended, no lock another writer waits for. Every few seconds a collector
--- counts the stale hours again from the changes and sums their days again
--- (painchain_fold_facet_counts, one replica at a time). A facet read takes the counts but for the
--- stale hours, which it counts change by change: it is exact whether or not a fold has run.
+-- Writers do not count. A statement that inserts, updates or deletes changes appends the facet
+-- columns of what it added (+1) and took away (-1) to `event_facet_log` (its triggers below, one
+-- run per statement): a narrow row per change, no lock another writer waits for. Every couple of
+-- seconds a collector folds the log into the counts (painchain_fold_facet_counts, one replica at
+-- a time). A facet read adds the counts and the log: it is exact whether or not a fold has run.
 --
 -- Hours and days are UTC, like the partitions' months: dropping a month drops its hours and days
 -- whole. Counts are `integer` (one value's changes in an hour or a day): PostgreSQL adds integers
@@ -21,7 +20,7 @@ CREATE TABLE event_facet_counts (
   value  text        NOT NULL,
   n      integer     NOT NULL,
   PRIMARY KEY (tenant, field, hour, value)
-);
+) WITH (fillfactor = 80); -- room for the folds' updates to stay on their page (HOT)
 
 CREATE TABLE event_facet_daily_counts (
   tenant text        NOT NULL,
@@ -30,14 +29,23 @@ CREATE TABLE event_facet_daily_counts (
   value  text        NOT NULL,
   n      integer     NOT NULL,
   PRIMARY KEY (tenant, field, day, value)
-);
+) WITH (fillfactor = 80);
 
--- Hours whose changes were written since they were last counted; a row per writing statement.
-CREATE TABLE event_facet_stale (
-  tenant text        NOT NULL,
-  hour   timestamptz NOT NULL
+-- What the writes since the last fold added and took away: a change's facet columns, a sign.
+CREATE TABLE event_facet_log (
+  tenant      text        NOT NULL,
+  ts          timestamptz NOT NULL,
+  sign        integer     NOT NULL,
+  connector   text,
+  project     text,
+  service     text,
+  environment text,
+  kind        text,
+  status      text,
+  author      text,
+  tags        text[]
 );
-CREATE INDEX event_facet_stale_by_hour ON event_facet_stale (tenant, hour);
+CREATE INDEX event_facet_log_by_time ON event_facet_log (tenant, ts);
 
 -- The facet values one change counts for: a row per field that has a value, a row per tag.
 CREATE FUNCTION painchain_facet_values(
@@ -64,21 +72,37 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT date_bin('1 day', at, TIMESTAMPTZ '2000-01-01 00:00:00+00')
 $$;
 
--- The hours of the changes a statement on `events` added (new_rows) or took away (old_rows).
-CREATE FUNCTION painchain_mark_facet_hours() RETURNS trigger
+-- What a statement on `events` added (new_rows) and took away (old_rows). An update logs a
+-- change only when its hour or a facet value changed (a status that moved on: -1 and +1).
+CREATE FUNCTION painchain_log_facets() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO event_facet_stale (tenant, hour)
-    SELECT DISTINCT tenant, painchain_hour(ts) FROM new_rows;
+    INSERT INTO event_facet_log
+      (tenant, ts, sign, connector, project, service, environment, kind, status, author, tags)
+    SELECT tenant, ts, 1, connector, project, service, environment, kind, status, author, tags
+      FROM new_rows;
   ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO event_facet_stale (tenant, hour)
-    SELECT DISTINCT tenant, painchain_hour(ts) FROM old_rows;
+    INSERT INTO event_facet_log
+      (tenant, ts, sign, connector, project, service, environment, kind, status, author, tags)
+    SELECT tenant, ts, -1, connector, project, service, environment, kind, status, author, tags
+      FROM old_rows;
   ELSE
-    INSERT INTO event_facet_stale (tenant, hour)
-    SELECT tenant, painchain_hour(ts) FROM new_rows
-     UNION
-    SELECT tenant, painchain_hour(ts) FROM old_rows;
+    INSERT INTO event_facet_log
+      (tenant, ts, sign, connector, project, service, environment, kind, status, author, tags)
+    SELECT c.*
+      FROM new_rows n
+      JOIN old_rows o ON o.id = n.id
+     CROSS JOIN LATERAL (VALUES
+       (n.tenant, n.ts, 1, n.connector, n.project, n.service, n.environment, n.kind, n.status,
+        n.author, n.tags),
+       (o.tenant, o.ts, -1, o.connector, o.project, o.service, o.environment, o.kind, o.status,
+        o.author, o.tags)) AS c
+     WHERE (painchain_hour(o.ts), o.connector, o.project, o.service, o.environment, o.kind,
+            o.status, o.author, o.tags)
+           IS DISTINCT FROM
+           (painchain_hour(n.ts), n.connector, n.project, n.service, n.environment, n.kind,
+            n.status, n.author, n.tags);
   END IF;
   RETURN NULL;
 END
@@ -86,85 +110,109 @@ $$;
 
 CREATE TRIGGER events_facet_inserted AFTER INSERT ON events
   REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION painchain_mark_facet_hours();
+  FOR EACH STATEMENT EXECUTE FUNCTION painchain_log_facets();
 CREATE TRIGGER events_facet_updated AFTER UPDATE ON events
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION painchain_mark_facet_hours();
+  FOR EACH STATEMENT EXECUTE FUNCTION painchain_log_facets();
 CREATE TRIGGER events_facet_deleted AFTER DELETE ON events
   REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION painchain_mark_facet_hours();
+  FOR EACH STATEMENT EXECUTE FUNCTION painchain_log_facets();
 
 -- Emptying the change table empties its counts.
 CREATE FUNCTION painchain_empty_facet_counts() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE event_facet_counts, event_facet_daily_counts, event_facet_stale;
+  TRUNCATE event_facet_counts, event_facet_daily_counts, event_facet_log;
   RETURN NULL;
 END
 $$;
 CREATE TRIGGER events_facet_truncated AFTER TRUNCATE ON events
   FOR EACH STATEMENT EXECUTE FUNCTION painchain_empty_facet_counts();
 
--- Counts up to `max_hours` stale hours again (the oldest first) and sums their days again; returns
--- how many hours it counted. One folder at a time: while another replica's fold runs, this one
--- returns 0 and the next one counts.
---
--- Step 1 removes the marks it sees; step 2 counts with a snapshot at least as new, so every
--- change whose mark went is counted. A change committed later keeps its own mark for the next
--- fold. Readers see the marks and the old counts, or neither marks nor old counts: the fold
--- commits as one.
-CREATE FUNCTION painchain_fold_facet_counts(max_hours integer DEFAULT 100) RETURNS integer
+-- Moves the logged changes that committed into the hourly and daily counts, in one statement: a
+-- reader sees each on one side or the other, never both or neither; rows not yet committed stay
+-- for the next fold. One folder at a time (while another replica's fold runs, this one returns 0
+-- and the next one folds). Counts that fall to zero stay until the storage job's hourly pass
+-- removes them. Returns how many logged changes it folded.
+CREATE FUNCTION painchain_fold_facet_counts() RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
-  tenants text[];
-  hours   timestamptz[];
+  folded integer;
 BEGIN
   IF NOT pg_try_advisory_xact_lock(1180853108) THEN -- "Facet" in ASCII, cut to 32 bits
     RETURN 0;
   END IF;
-  -- 1. The stale hours taken.
-  WITH picked AS (
-    SELECT DISTINCT tenant, hour FROM event_facet_stale ORDER BY hour, tenant LIMIT max_hours
+  WITH gone AS (
+    DELETE FROM event_facet_log
+    RETURNING tenant, ts, sign, connector, project, service, environment, kind, status, author,
+              tags
   ),
-  gone AS (
-    DELETE FROM event_facet_stale s USING picked p
-     WHERE s.tenant = p.tenant AND s.hour = p.hour
-    RETURNING s.tenant, s.hour
+  hourly AS (
+    SELECT g.tenant, f.field, painchain_hour(g.ts) AS hour, f.value, sum(g.sign)::integer AS d
+      FROM gone g
+     CROSS JOIN LATERAL painchain_facet_values(g.connector, g.project, g.service, g.environment,
+                                               g.kind, g.status, g.author, g.tags) AS f
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(g.sign) <> 0
+  ),
+  daily AS (
+    INSERT INTO event_facet_daily_counts AS c (tenant, field, day, value, n)
+    SELECT tenant, field, painchain_day(hour), value, sum(d) FROM hourly
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(d) <> 0
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (tenant, field, day, value) DO UPDATE SET n = c.n + excluded.n
+  ),
+  counted AS (
+    INSERT INTO event_facet_counts AS c (tenant, field, hour, value, n)
+    SELECT tenant, field, hour, value, d FROM hourly
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (tenant, field, hour, value) DO UPDATE SET n = c.n + excluded.n
   )
-  SELECT array_agg(g.tenant), array_agg(g.hour) INTO tenants, hours
-    FROM (SELECT DISTINCT tenant, hour FROM gone) AS g;
-  IF tenants IS NULL THEN
-    RETURN 0;
-  END IF;
-
-  -- 2. Their hourly counts, from the changes.
-  DELETE FROM event_facet_counts c USING unnest(tenants, hours) AS h (tenant, hour)
-   WHERE c.tenant = h.tenant AND c.hour = h.hour;
-  INSERT INTO event_facet_counts (tenant, field, hour, value, n)
-  SELECT h.tenant, f.field, h.hour, f.value, count(*)
-    FROM unnest(tenants, hours) AS h (tenant, hour)
-    JOIN events e ON e.tenant = h.tenant AND e.ts >= h.hour AND e.ts < h.hour + interval '1 hour'
-    CROSS JOIN LATERAL painchain_facet_values(e.connector, e.project, e.service, e.environment,
-                                              e.kind, e.status, e.author, e.tags) AS f
-   GROUP BY 1, 2, 3, 4;
-
-  -- 3. Their days, from the hours.
-  DELETE FROM event_facet_daily_counts c
-   USING (SELECT DISTINCT tenant, painchain_day(hour) AS day
-            FROM unnest(tenants, hours) AS h (tenant, hour)) AS d
-   WHERE c.tenant = d.tenant AND c.day = d.day;
-  INSERT INTO event_facet_daily_counts (tenant, field, day, value, n)
-  SELECT d.tenant, c.field, d.day, c.value, sum(c.n)
-    FROM (SELECT DISTINCT tenant, painchain_day(hour) AS day
-            FROM unnest(tenants, hours) AS h (tenant, hour)) AS d
-    JOIN event_facet_counts c
-      ON c.tenant = d.tenant AND c.hour >= d.day AND c.hour < d.day + interval '1 day'
-   GROUP BY 1, 2, 3, 4;
-  RETURN cardinality(tenants);
+  SELECT count(*) INTO folded FROM gone;
+  RETURN folded;
 END
 $$;
 
--- The changes already stored: every hour of them stale, counted by the folds that follow (a
--- hundred hours a fold; reads are exact meanwhile, and as fast as before for what is not counted).
-INSERT INTO event_facet_stale (tenant, hour)
-SELECT DISTINCT tenant, painchain_hour(ts) FROM events;
+-- The partition function of 006 moved the changes of a new month out of the default partition
+-- with a DELETE on the partition itself, which the triggers above (on `events`) do not see, and
+-- put them back with an INSERT on `events`, which they do: the move would count its changes
+-- twice. Now both go through `events`; until the month's partition exists, its changes can only
+-- be in the default one.
+CREATE OR REPLACE FUNCTION painchain_event_partition(at timestamptz) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  lo   timestamptz := date_trunc('month', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+  hi   timestamptz := (date_trunc('month', at AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC';
+  name text := 'events_' || to_char(at AT TIME ZONE 'UTC', 'YYYY_MM');
+  waiting boolean;
+BEGIN
+  IF to_regclass(name) IS NOT NULL THEN RETURN NULL; END IF;
+  PERFORM pg_advisory_xact_lock(1348561266); -- "Part" in ASCII
+  IF to_regclass(name) IS NOT NULL THEN RETURN NULL; END IF;
+  SELECT EXISTS (SELECT 1 FROM events_default WHERE ts >= lo AND ts < hi) INTO waiting;
+  IF waiting THEN
+    CREATE TEMP TABLE painchain_moving ON COMMIT DROP AS
+      SELECT * FROM events_default WHERE ts >= lo AND ts < hi;
+    DELETE FROM events WHERE ts >= lo AND ts < hi;
+  END IF;
+  EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)', name, lo, hi);
+  IF waiting THEN
+    INSERT INTO events (id, tenant, connector, external_id, kind, status, title, description,
+                        project, service, environment, ts, end_ts, updated_at, received_at,
+                        author, url, refs, tags, data)
+      SELECT id, tenant, connector, external_id, kind, status, title, description, project,
+             service, environment, ts, end_ts, updated_at, received_at, author, url, refs,
+             tags, data
+        FROM painchain_moving;
+    DROP TABLE painchain_moving;
+  END IF;
+  RETURN name;
+END
+$$;
+
+-- The changes already stored: logged, so that the first folds count them.
+INSERT INTO event_facet_log
+  (tenant, ts, sign, connector, project, service, environment, kind, status, author, tags)
+SELECT tenant, ts, 1, connector, project, service, environment, kind, status, author, tags
+  FROM events;
