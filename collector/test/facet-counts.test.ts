@@ -5,11 +5,13 @@
 // time range answers what counting the listed changes gives, with the writes in the facet log
 // and once it is folded into the counts. On PostgreSQL also while writers and folds run at once.
 import type { ChangeEvent } from '@painchain/sdk';
+import { migrate, readMigrations } from '../src/store/migrate.js';
 import { RetentionJob } from '../src/store/retention-job.js';
-import { FACET_FIELDS, type FacetField } from '../src/store/event-store.js';
+import { EventStore, FACET_FIELDS, type FacetField } from '../src/store/event-store.js';
 import {
   anEvent,
   createTestDatabase,
+  type Db,
   readEvents,
   startApp,
   STORE_KINDS,
@@ -310,4 +312,63 @@ describe.each(STORE_KINDS)('facet counts on %s', (kind) => {
       );
       expect(Number(rows[0]!.n)).toBe(80);
     });
+});
+
+describe.each(STORE_KINDS)('migration 008 on a store with changes, on %s', (kind) => {
+  let database: TestDatabase;
+  let db: Db;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    db = await database.open();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  test('counts the changes already stored', async () => {
+    await migrate(
+      db,
+      (await readMigrations()).filter((m) => m.version < 8),
+    );
+    // 60 changes every 47 minutes from 30 May 20:00: three services, two tags each but one.
+    await db.query(`
+      INSERT INTO event_keys (tenant, connector, external_id, id, ts)
+      SELECT 'default', 'ci', 'x' || i, gen_random_uuid(),
+             timestamptz '2026-05-30T20:00:00Z' + i * interval '47 minutes'
+        FROM generate_series(1, 60) AS i`);
+    await db.query(`
+      INSERT INTO events (id, tenant, connector, external_id, kind, status, title, project,
+                          service, ts, tags)
+      SELECT id, tenant, connector, external_id, 'deploy', 'succeeded', 'change', 'acme/api',
+             (ARRAY['api', 'web', 'worker'])[1 + i % 3], ts,
+             CASE WHEN i % 10 = 0 THEN '{}'::text[] ELSE ARRAY['team:' || i % 2, 'x'] END
+        FROM event_keys, LATERAL (SELECT substr(external_id, 2)::int AS i) n`);
+    expect(await migrate(db)).toEqual(['008_facet_counts']);
+
+    const store = new EventStore(db);
+    const range = { from: utc(5, 30, 21, 30), to: utc(6, 1, 22, 10) };
+    const expected = async (column: string) =>
+      Object.fromEntries(
+        (
+          await db.query<{ value: string; n: number }>(
+            `SELECT ${column} AS value, count(*)::int AS n FROM events
+              WHERE ts >= $1 AND ts <= $2 GROUP BY 1`,
+            [range.from, range.to],
+          )
+        ).rows.map((r) => [r.value, r.n]),
+      );
+    const got = async (field: FacetField) =>
+      Object.fromEntries(
+        (await store.facet('default', field, range, 100)).map((v) => [v.value, v.count]),
+      );
+    // Counted, not waiting in the log.
+    expect(
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM event_facet_log')).rows[0]!.n,
+    ).toBe(0);
+    expect(await got('service')).toEqual(await expected('service'));
+    expect(await got('tag')).toEqual(await expected('unnest(tags)'));
+    expect(Object.values(await got('service')).reduce((a, b) => a + b)).toBeGreaterThan(40);
+  });
 });

@@ -211,8 +211,14 @@ BEGIN
 END
 $$;
 
--- The changes already stored: logged, so that the first folds count them.
-INSERT INTO event_facet_log
-  (tenant, ts, sign, connector, project, service, environment, kind, status, author, tags)
-SELECT tenant, ts, 1, connector, project, service, environment, kind, status, author, tags
-  FROM events;
+-- The changes already stored, counted.
+INSERT INTO event_facet_counts (tenant, field, hour, value, n)
+SELECT e.tenant, f.field, painchain_hour(e.ts), f.value, count(*)
+  FROM events e
+ CROSS JOIN LATERAL painchain_facet_values(e.connector, e.project, e.service, e.environment,
+                                           e.kind, e.status, e.author, e.tags) AS f
+ GROUP BY 1, 2, 3, 4;
+INSERT INTO event_facet_daily_counts (tenant, field, day, value, n)
+SELECT tenant, field, painchain_day(hour), value, sum(n)
+  FROM event_facet_counts
+ GROUP BY 1, 2, 3, 4;
