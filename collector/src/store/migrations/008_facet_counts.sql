@@ -47,21 +47,6 @@ CREATE TABLE event_facet_log (
 );
 CREATE INDEX event_facet_log_by_time ON event_facet_log (tenant, ts);
 
--- The facet values one change counts for: a row per field that has a value, a row per tag.
-CREATE FUNCTION painchain_facet_values(
-  connector text, project text, service text, environment text, kind text, status text,
-  author text, tags text[]
-) RETURNS TABLE (field text, value text)
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT f.field, f.value
-    FROM (VALUES ('connector', connector), ('project', project), ('service', service),
-                 ('environment', environment), ('kind', kind), ('status', status),
-                 ('author', author)) AS f (field, value)
-   WHERE f.value IS NOT NULL
-  UNION ALL
-  SELECT 'tag', t FROM unnest(tags) AS t WHERE t IS NOT NULL
-$$;
-
 -- The UTC hour and the UTC day holding an instant.
 CREATE FUNCTION painchain_hour(at timestamptz) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE AS $$
@@ -147,13 +132,29 @@ BEGIN
     RETURNING tenant, ts, sign, connector, project, service, environment, kind, status, author,
               tags
   ),
+  -- Each field's values by hour, in one pass (grouping sets), and each tag's.
   hourly AS (
-    SELECT g.tenant, f.field, painchain_hour(g.ts) AS hour, f.value, sum(g.sign)::integer AS d
-      FROM gone g
-     CROSS JOIN LATERAL painchain_facet_values(g.connector, g.project, g.service, g.environment,
-                                               g.kind, g.status, g.author, g.tags) AS f
-     GROUP BY 1, 2, 3, 4
-    HAVING sum(g.sign) <> 0
+    SELECT tenant, hour, field, value, d FROM (
+      SELECT tenant, hour,
+             CASE WHEN GROUPING(connector) = 0 THEN 'connector'
+                  WHEN GROUPING(project) = 0 THEN 'project'
+                  WHEN GROUPING(service) = 0 THEN 'service'
+                  WHEN GROUPING(environment) = 0 THEN 'environment'
+                  WHEN GROUPING(kind) = 0 THEN 'kind'
+                  WHEN GROUPING(status) = 0 THEN 'status'
+                  ELSE 'author' END AS field,
+             COALESCE(connector, project, service, environment, kind, status, author) AS value,
+             sum(sign)::integer AS d
+        FROM (SELECT *, painchain_hour(ts) AS hour FROM gone) AS g
+       GROUP BY GROUPING SETS ((tenant, hour, connector), (tenant, hour, project),
+                               (tenant, hour, service), (tenant, hour, environment),
+                               (tenant, hour, kind), (tenant, hour, status), (tenant, hour, author))
+      UNION ALL
+      SELECT tenant, painchain_hour(ts), 'tag', t, sum(sign)::integer
+        FROM gone, unnest(tags) AS t
+       GROUP BY 1, 2, 4
+    ) AS v
+     WHERE value IS NOT NULL AND d <> 0
   ),
   daily AS (
     INSERT INTO event_facet_daily_counts AS c (tenant, field, day, value, n)
@@ -212,13 +213,8 @@ END
 $$;
 
 -- The changes already stored, counted.
-INSERT INTO event_facet_counts (tenant, field, hour, value, n)
-SELECT e.tenant, f.field, painchain_hour(e.ts), f.value, count(*)
-  FROM events e
- CROSS JOIN LATERAL painchain_facet_values(e.connector, e.project, e.service, e.environment,
-                                           e.kind, e.status, e.author, e.tags) AS f
- GROUP BY 1, 2, 3, 4;
-INSERT INTO event_facet_daily_counts (tenant, field, day, value, n)
-SELECT tenant, field, painchain_day(hour), value, sum(n)
-  FROM event_facet_counts
- GROUP BY 1, 2, 3, 4;
+INSERT INTO event_facet_log
+  (tenant, ts, sign, connector, project, service, environment, kind, status, author, tags)
+SELECT tenant, ts, 1, connector, project, service, environment, kind, status, author, tags
+  FROM events;
+SELECT painchain_fold_facet_counts();
