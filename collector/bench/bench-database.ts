@@ -265,7 +265,19 @@ async function rebuild(pool: pg.Pool, definitions: string[], timeoutMs: number):
   await Promise.all([worker(), worker()]);
 }
 
-/** Statistics and the visibility map up to date, so that autovacuum does not run mid-measure. */
-export async function vacuumAnalyze(pool: pg.Pool): Promise<void> {
-  await pool.query('VACUUM (ANALYZE) events, event_keys');
+/**
+ * Statistics and the visibility map up to date, so that autovacuum does not run mid-measure;
+ * first the collector's fold has counted the filled changes for the facets (it does every 2 s).
+ */
+export async function vacuumAnalyze(pool: pg.Pool, timeoutMs = 300_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const logged = async () =>
+    (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM event_facet_log')).rows[0]!.n;
+  while ((await logged()) > 0) {
+    if (Date.now() > until) throw new Error('the facet log was not folded within the time allowed');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await pool.query(
+    'VACUUM (ANALYZE) events, event_keys, event_facet_counts, event_facet_daily_counts, event_facet_log',
+  );
 }

@@ -7,7 +7,12 @@
 import type { ChangeEvent } from '@painchain/sdk';
 import { migrate, readMigrations } from '../src/store/migrate.js';
 import { RetentionJob } from '../src/store/retention-job.js';
-import { EventStore, FACET_FIELDS, type FacetField } from '../src/store/event-store.js';
+import {
+  EventStore,
+  FACET_FIELDS,
+  FACET_LOG_VACUUM_ROWS,
+  type FacetField,
+} from '../src/store/event-store.js';
 import {
   anEvent,
   createTestDatabase,
@@ -258,6 +263,39 @@ describe.each(STORE_KINDS)('facet counts on %s', (kind) => {
     expect(await between(utc(5, 31), utc(6, 2))).toEqual({ api: 1, web: 1, worker: 1 });
     expect(await between(utc(6, 1, 3, 0, 1), utc(6, 3, 0, 0, -1))).toEqual({ web: 1, worker: 1 });
     expect(await between(utc(5, 20, 7, 7), utc(6, 1, 3, 59))).toEqual({ api: 1 });
+  });
+
+  test('after a fold of many changes the log is vacuumed, and the counts are right', async () => {
+    const batches = Math.ceil((FACET_LOG_VACUUM_ROWS + 1) / 1000);
+    for (let b = 0; b < batches; b++)
+      await post(
+        ACME,
+        Array.from({ length: 1000 }, (_, i) =>
+          anEvent({
+            externalId: `many-${b}-${i}`,
+            service: `svc${i % 7}`,
+            timestamp: new Date(utc(6, 1).getTime() + (b * 1000 + i) * 1000).toISOString(),
+          }),
+        ),
+      );
+    const vacuums = async () =>
+      (
+        await t.db.query<{ n: number }>(
+          "SELECT vacuum_count::int AS n FROM pg_stat_user_tables WHERE relname = 'event_facet_log'",
+        )
+      ).rows[0]!.n;
+    const before = await vacuums();
+    await foldAll();
+    // The counts of a day (whole) and its hours, against the changes.
+    const day = { from: utc(6, 1).toISOString(), to: utc(6, 2).toISOString() };
+    expect(await facet('service', day)).toEqual(await counted('service', day));
+    if (kind === 'postgres') {
+      // Statistics reach the view within a second or so of the vacuum.
+      const until = Date.now() + 10_000;
+      while ((await vacuums()) <= before && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await vacuums()).toBeGreaterThan(before);
+    }
   });
 
   if (kind === 'postgres')
