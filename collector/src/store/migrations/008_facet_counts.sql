@@ -117,9 +117,11 @@ CREATE TRIGGER events_facet_truncated AFTER TRUNCATE ON events
 -- Moves the logged changes that committed into the hourly and daily counts, in one statement: a
 -- reader sees each on one side or the other, never both or neither; rows not yet committed stay
 -- for the next fold. One folder at a time (while another replica's fold runs, this one returns 0
--- and the next one folds). Counts that fall to zero stay until the storage job's hourly pass
--- removes them. Returns how many logged changes it folded.
-CREATE FUNCTION painchain_fold_facet_counts() RETURNS integer
+-- and the next one folds). At most `max_rows` logged changes a call, so that a call stays short
+-- whatever fell behind (the collector calls again while calls come back full). Counts that fall
+-- to zero stay until the storage job's hourly pass removes them. Returns how many logged changes
+-- it folded.
+CREATE FUNCTION painchain_fold_facet_counts(max_rows integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   folded integer;
@@ -129,6 +131,7 @@ BEGIN
   END IF;
   WITH gone AS (
     DELETE FROM event_facet_log
+     WHERE ctid = ANY (ARRAY(SELECT ctid FROM event_facet_log LIMIT max_rows))
     RETURNING tenant, ts, sign, connector, project, service, environment, kind, status, author,
               tags
   ),
@@ -217,4 +220,4 @@ INSERT INTO event_facet_log
   (tenant, ts, sign, connector, project, service, environment, kind, status, author, tags)
 SELECT tenant, ts, 1, connector, project, service, environment, kind, status, author, tags
   FROM events;
-SELECT painchain_fold_facet_counts();
+SELECT painchain_fold_facet_counts(2147483647);
