@@ -297,6 +297,40 @@ describe.each(STORE_KINDS)('partitioned change table on %s', (kind) => {
       await scheduled.stop();
     }
   });
+  if (kind === 'postgres')
+    test('a change deleted while its month moves out of the default partition stays deleted', async () => {
+      const { ids } = await post(ACME, [
+        anEvent({ title: 'march', externalId: 'm', timestamp: utc(2026, 3, 10).toISOString() }),
+      ]);
+      expect(await inDefault(t.db)).toBe(1);
+      // Another connection deletes it as the API does (key first) and holds its transaction
+      // open while the storage job creates March's partition.
+      const other = await database.open();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let deleted!: () => void;
+      const hasDeleted = new Promise<void>((resolve) => (deleted = resolve));
+      const deleting = other.transaction(async (tx) => {
+        await tx.query("DELETE FROM event_keys WHERE tenant = 'acme' AND external_id = 'm'");
+        await tx.query('DELETE FROM events WHERE id = $1', [ids[0]]);
+        deleted();
+        await held;
+      });
+      try {
+        await hasDeleted;
+        const moving = t.app.painchain.store.ensurePartition(utc(2026, 3, 10));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        release();
+        await deleting;
+        expect(await moving).toBe('events_2026_03');
+      } finally {
+        release();
+        await deleting.catch(() => undefined);
+        await other.close();
+      }
+      expect(await t.count()).toBe(0);
+      expect(await keyCount(t.db)).toBe(0);
+    });
 });
 
 describe.each(STORE_KINDS)('migration 006 on a store with changes, on %s', (kind) => {
