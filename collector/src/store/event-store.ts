@@ -160,6 +160,9 @@ const EVENT_JSON = `${eventJson('e')}::text`;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The columns a filter may name with a list of values (tags and text are matched otherwise). */
+const VALUE_FILTERS = ['connector', 'project', 'service', 'environment', 'kind', 'status'] as const;
+
 /** Builds the WHERE clause shared by listing and facets. */
 function whereClause(tenant: string, f: EventFilter, params: unknown[], skip?: FacetField): string {
   params.push(tenant);
@@ -170,14 +173,7 @@ function whereClause(tenant: string, f: EventFilter, params: unknown[], skip?: F
   };
   if (f.from) add((p) => `ts >= ${p}`, f.from);
   if (f.to) add((p) => `ts <= ${p}`, f.to);
-  for (const field of [
-    'connector',
-    'project',
-    'service',
-    'environment',
-    'kind',
-    'status',
-  ] as const) {
+  for (const field of VALUE_FILTERS) {
     const values = f[field];
     if (values?.length && skip !== field) add((p) => `${field} = ANY(${p}::text[])`, values);
   }
@@ -195,7 +191,7 @@ function whereClause(tenant: string, f: EventFilter, params: unknown[], skip?: F
 const HOUR_MS = 3_600_000;
 /** How often a collector folds the facet log into the counts: a read adds a few seconds' worth. */
 export const FACET_FOLD_INTERVAL_MS = 2_000;
-/** Logged changes a fold takes per statement: about 0.2 s of PostgreSQL, far below its timeout. */
+/** Logged changes a fold takes per statement: 0.8-0.9 s of PostgreSQL, far below its timeout. */
 export const FACET_FOLD_MAX_ROWS = 50_000;
 /** Folded log rows between two vacuums of the log. */
 export const FACET_LOG_VACUUM_ROWS = 10_000;
@@ -207,9 +203,7 @@ export const FACET_LOG_VACUUM_ROWS = 10_000;
  * counts are per field, not per combination), or a range without a whole hour.
  */
 function countedHours(f: EventFilter, field: FacetField): { from?: Date; to?: Date } | undefined {
-  const others = (
-    ['connector', 'project', 'service', 'environment', 'kind', 'status', 'tag'] as const
-  )
+  const others = [...VALUE_FILTERS, 'tag' as const]
     .filter((name) => name !== field)
     .some((name) => (f[name]?.length ?? 0) > 0);
   if (others || f.q) return undefined;
@@ -570,19 +564,21 @@ export class EventStore {
         parts.push(
           `SELECT ${column}, 1 FROM events WHERE tenant = ${t} AND (${edges.join(' OR ')})`,
         );
+      // A value whose counts and log add up to nothing (all its changes gone) is not listed.
       sql = `SELECT value, sum(n)::int AS count
-               FROM (${parts.join('\n               UNION ALL ')}) v`;
+               FROM (${parts.join('\n               UNION ALL ')}) v
+              WHERE value IS NOT NULL
+              GROUP BY value HAVING sum(n) > 0`;
     } else {
       sql = `SELECT value, count(*)::int AS count
                FROM (SELECT ${column} AS value FROM events
-                      WHERE ${whereClause(tenant, filter, params, field)}) v`;
+                      WHERE ${whereClause(tenant, filter, params, field)}) v
+              WHERE value IS NOT NULL
+              GROUP BY value`;
     }
     params.push(limit);
     const { rows } = await this.db.query<{ value: string; count: number }>(
-      `${sql}
-        WHERE value IS NOT NULL
-        GROUP BY value HAVING ${hours ? 'sum(n)' : 'count(*)'} > 0
-        ORDER BY count DESC, value ASC LIMIT $${params.length}`,
+      `${sql} ORDER BY count DESC, value ASC LIMIT $${params.length}`,
       params,
     );
     return rows;
