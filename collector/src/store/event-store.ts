@@ -1,6 +1,6 @@
 // Where change events are written and read: the SQL behind ingest, listing, facets and lookup.
 // Every statement is parameterized and scoped to one tenant.
-import { v7 as uuidv7 } from 'uuid';
+import { newChangeId } from './change-ids.js';
 import type { ChangeEvent, ChangeKind, ChangeStatus } from '@painchain/sdk';
 import type { Db, Queryable } from './db.js';
 import type { NormalizedEvent } from '../ingest/normalize.js';
@@ -232,7 +232,7 @@ function eventColumns(
   e: NormalizedEvent,
 ): Record<(typeof COLUMNS)[number], unknown> {
   return {
-    id: uuidv7(),
+    id: newChangeId(),
     tenant,
     connector: e.connector,
     external_id: e.externalId,
