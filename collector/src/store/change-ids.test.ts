@@ -25,7 +25,7 @@ describe('newChangeId', () => {
     expect(msOf(c)).toBe(now + 1);
   });
 
-  it('starts each millisecond from random bits: ids of different instants do not share them', () => {
+  it('fills every id with random bytes: ids of different instants never share their tails', () => {
     const base = Date.UTC(2026, 10, 27, 11);
     const tails = Array.from({ length: 200 }, (_, i) => newChangeId(base + i).slice(14));
     expect(new Set(tails).size).toBe(tails.length);
